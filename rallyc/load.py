@@ -1,0 +1,238 @@
+"""Read a spec file into plain data with a span for every key, value and item.
+
+ruamel.yaml's round-trip composer gives the node tree with marks; we convert
+it ourselves so that scalars follow the YAML 1.2 core schema (dates stay text),
+duplicate keys are reported instead of raised, and alias expansion is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rallyc.errors import RallyError
+from rallyc.source import Span, YamlPath
+
+MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 64
+MAX_ALIAS_NODES = 10_000
+"""Nodes that alias expansion may add: a real spec needs a handful, a billion-laughs file billions."""
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_SPECIAL = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), float("inf")),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
+}
+
+
+class YamlSyntaxError(RallyError):
+    """The file is not YAML we can use (RY001)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """Where one node of the document sits."""
+
+    value: Span
+    key: Span | None = None
+    quoted: bool = False
+    """The scalar was written quoted, so its text starts one column after `value`."""
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    key: str
+    first: Span
+    second: Span
+
+
+@dataclass(slots=True)
+class Document:
+    """A loaded spec: plain data plus where every part of it came from."""
+
+    file: str
+    text: str
+    data: Any
+    nodes: dict[YamlPath, NodeInfo]
+    plain_text: dict[YamlPath, str] = field(default_factory=dict)
+    """The text of plain scalars that resolved to something other than a string."""
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+
+    def span(self, path: YamlPath) -> Span:
+        """The span of the value at `path`, or of its closest ancestor."""
+        info = self.node(path)
+        return info.value if info else Span.point(self.file)
+
+    def key_span(self, path: YamlPath) -> Span:
+        """The span of the key that holds `path` (the value for list items)."""
+        info = self.node(path)
+        if info is None:
+            return Span.point(self.file)
+        return info.key or info.value
+
+    def node(self, path: YamlPath) -> NodeInfo | None:
+        while path not in self.nodes and path:
+            path = path[:-1]
+        return self.nodes.get(path)
+
+
+def read_text(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The file's text; unusable files raise RallyError, bad encodings YamlSyntaxError."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise RallyError(f"{display}: is a directory, not a spec file")
+        if size > max_bytes:
+            raise RallyError(f"{display}: {size:,} bytes is over the {max_bytes:,}-byte limit for a spec")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RallyError(f"{display}: no such file") from None
+    except OSError as error:
+        raise RallyError(f"{display}: cannot read ({error.strerror})") from None
+    return decode(raw, display)
+
+
+def decode(raw: bytes, display: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise YamlSyntaxError(
+            f"not valid UTF-8: byte 0x{raw[error.start]:02x} cannot start a character",
+            Span.point(display, line, column),
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_text(text: str, display: str) -> Document:
+    """Parse `text`; YAML errors and limits raise YamlSyntaxError with the parser's position."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    yaml.max_depth = MAX_DEPTH
+    try:
+        root = yaml.compose(text)
+    except MarkedYAMLError as error:
+        raise _syntax_error(error, display) from None
+    except YAMLError as error:  # ruamel's unmarked errors still deserve a location
+        raise YamlSyntaxError(f"invalid YAML: {error}", Span.point(display)) from None
+    document = Document(display, text, None, {})
+    if root is not None:
+        document.data = _Converter(document).convert(root, (), None)
+    return document
+
+
+def _syntax_error(error: Any, display: str) -> YamlSyntaxError:
+    mark = error.problem_mark or error.context_mark
+    span = Span.point(display, mark.line + 1, mark.column + 1) if mark else Span.point(display)
+    problem = error.problem or error.context or "invalid YAML"
+    if "maximum depth" in problem:
+        problem, hint = f"nested deeper than {MAX_DEPTH} levels", "a spec needs fewer than ten levels"
+    elif "'\\t'" in problem:
+        problem, hint = "a tab character where YAML allows only spaces", "indent with spaces"
+    else:
+        hint = None
+    return YamlSyntaxError(problem, span, hint=hint)
+
+
+class _Converter:
+    """Node tree -> plain data, recording spans, duplicate keys and plain texts."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.alias_budget = MAX_ALIAS_NODES
+        self.seen: dict[int, int] = {}
+        self.active: set[int] = set()
+
+    def span(self, node: Any) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(self.document.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def convert(self, node: Any, path: YamlPath, key: Span | None) -> Any:
+        ident = id(node)
+        if ident in self.active:
+            raise YamlSyntaxError("an alias refers to the node that contains it", self.span(node))
+        if self.seen.get(ident):
+            self.alias_budget -= 1
+            if self.alias_budget < 0:
+                raise YamlSyntaxError(
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes",
+                    self.span(node),
+                    hint="a spec does not need deeply nested aliases; write the values out",
+                )
+        self.seen[ident] = 1
+        kind = node.id
+        self.document.nodes[path] = NodeInfo(self.span(node), key, kind == "scalar" and node.style in ("'", '"'))
+        if kind == "scalar":
+            return self.scalar(node, path)
+        self.active.add(ident)
+        try:
+            if kind == "sequence":
+                return [self.convert(item, (*path, index), None) for index, item in enumerate(node.value)]
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(ident)
+
+    def scalar(self, node: Any, path: YamlPath) -> Any:
+        if node.style is not None or node.tag == _STR_TAG:
+            return node.value
+        value = resolve_plain(node.value)
+        if not isinstance(value, str):
+            self.document.plain_text[path] = node.value
+        return value
+
+    def mapping(self, node: Any, path: YamlPath) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, Span] = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                raise YamlSyntaxError("a mapping key must be a plain value, not a list or mapping", self.span(key_node))
+            key = self.scalar(key_node, path)
+            key_span = self.span(key_node)
+            if key == "<<" and key_node.style is None:
+                self.merge(result, first_seen, value_node, path)
+                continue
+            if key in first_seen:
+                self.document.duplicates.append(DuplicateKey(str(key), first_seen[key], key_span))
+                continue
+            first_seen[key] = key_span
+            result[key] = self.convert(value_node, (*path, key), key_span)
+        return result
+
+    def merge(self, result: dict[Any, Any], first_seen: dict[Any, Span], value: Any, path: YamlPath) -> None:
+        """YAML merge keys (`<<: *base`): keys written in the mapping win over merged ones."""
+        sources = value.value if value.id == "sequence" else [value]
+        for source in sources:
+            if source.id != "mapping":
+                raise YamlSyntaxError("a merge key (<<) takes a mapping or a list of mappings", self.span(source))
+            merged = self.mapping(source, path)
+            for key, item in merged.items():
+                result.setdefault(key, item)
+
+
+def resolve_plain(text: str) -> Any:
+    """A plain scalar under the YAML 1.2 core schema (timestamps are not a type there)."""
+    if text in _SPECIAL:
+        return _SPECIAL[text]
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    return text

@@ -1,0 +1,292 @@
+"""The mini-languages (globs, durations, token counts, references) as small typed values.
+
+`grammar/rally.lark` holds the grammar; this module turns its trees into values
+and its errors into `PatternError`s whose columns count from the start of the
+text, so callers can place them inside the YAML scalar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+
+
+class PatternError(Exception):
+    """A value that breaks its mini-language; `column` is 1-based within the text."""
+
+    def __init__(self, message: str, column: int = 1, width: int = 1, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.width = width
+        self.hint = hint
+
+
+# ---- glob syntax tree: what the glob algebra works on -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """Characters matched as written (may include `/`)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnyRun:
+    """`*`: any run of characters other than `/`, possibly empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnyChar:
+    """`?`: one character other than `/`."""
+
+
+@dataclass(frozen=True, slots=True)
+class CharClass:
+    """`[a-z]` or `[!a-z]`: one character (never `/`) in, or not in, the ranges."""
+
+    negated: bool
+    ranges: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyDirs:
+    """`**/`: zero or more whole segments, each with its trailing `/`."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnyPath:
+    """A `**` that ends the pattern (or an alternative): one or more whole segments."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """`{a,b/c}`: any one of the alternatives; they may hold `/` and nest."""
+
+    alternatives: tuple[tuple[GlobNode, ...], ...]
+
+
+GlobNode: TypeAlias = Literal | AnyRun | AnyChar | CharClass | AnyDirs | AnyPath | Choice
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A parsed glob: the text as written and its syntax tree."""
+
+    text: str
+    nodes: tuple[GlobNode, ...]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An `after` entry: a task id, or every task of a teammate (`name.*`)."""
+
+    name: str
+    all_tasks: bool
+
+    def __str__(self) -> str:
+        return f"{self.name}.*" if self.all_tasks else self.name
+
+
+# ---- parsers ------------------------------------------------------------------
+
+_START = ("glob", "duration", "tokens", "reference")
+_UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
+_TOKEN_SCALE = {"k": 1_000, "K": 1_000, "M": 1_000_000}
+
+
+@cache
+def _parser() -> Lark:
+    from lark import Lark
+
+    grammar = files("rallyc").joinpath("grammar", "rally.lark").read_text(encoding="utf-8")
+    # cache=True keeps the built tables in the temp folder: lint runs on every commit
+    return Lark(grammar, parser="lalr", start=list(_START), cache=True)
+
+
+def _parse(text: str, start: str) -> Any:
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return _parser().parse(text, start=start)
+    except UnexpectedInput as error:
+        column = max(error.column, 1)
+        if start == "glob":
+            raise _glob_error(text, column) from None
+        raise PatternError(_describe(text, start, column), column) from None
+
+
+def _describe(text: str, start: str, column: int) -> str:
+    found = text[column - 1 : column] or "the end"
+    if start == "duration":
+        return f"not a duration: unexpected {found!r} (write 90s, 15m, 2h or 1h30m; units h, m, s in that order)"
+    if start == "tokens":
+        return f"not a token count: unexpected {found!r} (write 250000, 250k or 1.5M)"
+    return f"not a reference: unexpected {found!r} (write a task id like api-routes, or teammate.* for all its tasks)"
+
+
+def _glob_error(text: str, column: int) -> PatternError:
+    char = text[column - 1 : column]
+    if char == "[":
+        return PatternError("unclosed `[`: a class needs a closing `]`, cannot be empty and cannot hold `/`", column)
+    if char == "\\":
+        return PatternError("a trailing `\\` escapes nothing", column)
+    open_braces = [index for index, char in enumerate(text) if char == "{"]
+    if len(open_braces) > text.count("}"):
+        return PatternError("unclosed `{`: alternatives need a closing `}`", open_braces[-1] + 1)
+    return PatternError(f"unexpected {char or 'end'!r} in a glob", column)
+
+
+def parse_glob(text: str) -> Glob:
+    """Parse and check a glob; a leading `./` is dropped and a trailing `/` means `/**`."""
+    offset = 0
+    while text.startswith("./", offset):
+        offset += 2
+    body = text[offset:]
+    if body.startswith("/"):
+        raise PatternError("a glob is relative to the repository root: it cannot start with `/`", offset + 1)
+    if not body:
+        raise PatternError("an empty glob matches nothing", 1, max(len(text), 1))
+    if body.endswith("/") and not body.endswith("\\/"):
+        body += "**"
+    try:
+        tree = _parse(body, "glob")
+    except PatternError as error:
+        error.column += offset
+        raise
+    tokens = _flatten(tree.children)
+    _check_segments(tokens, offset, text)
+    return Glob(text, _nodes(tree.children))
+
+
+def _flatten(children: list[Any]) -> list[Token]:
+    """Tokens in order, braces included, for segment checks across brace boundaries."""
+    tokens: list[Token] = []
+    for child in children:
+        if hasattr(child, "children"):
+            tokens.extend(_flatten(child.children))
+        else:
+            tokens.append(child)
+    return tokens
+
+
+_BOUNDARY = {"SLASH", "LBRACE", "RBRACE", "COMMA"}
+
+
+def _check_segments(tokens: list[Token], offset: int, text: str) -> None:
+    for index, token in enumerate(tokens):
+        column = offset + (token.column or 1)
+        before = tokens[index - 1].type if index else "START"
+        after = tokens[index + 1].type if index + 1 < len(tokens) else "END"
+        if token.type == "GLOBSTAR" and not ({before, after} <= _BOUNDARY | {"START", "END"}):
+            raise PatternError(
+                "`**` must be a whole segment; inside a segment it is ambiguous",
+                column,
+                2,
+                hint=f"did you mean `{suggest_globstar(text)}`?",
+            )
+        if token.type == "SLASH" and after == "SLASH":
+            raise PatternError("an empty segment (`//`) matches no path", column, 2)
+        if token.type == "LITERAL" and token.value in ("..", ".") and before in _BOUNDARY | {"START"}:
+            if after in _BOUNDARY | {"END"}:
+                raise PatternError(
+                    f"a `{token.value}` segment: globs name paths inside the repository", column, len(token.value)
+                )
+
+
+def suggest_globstar(text: str) -> str:
+    """`src/**.py` -> `src/**/*.py`, `src**/x` -> `src*/**/x`."""
+    fixed = re.sub(r"(?<=[^/{,])\*\*", "*/**", text)
+    return re.sub(r"\*\*(?=[^/},])", "**/*", fixed)
+
+
+def _nodes(children: list[Any]) -> tuple[GlobNode, ...]:
+    nodes: list[GlobNode] = []
+    items = list(children)
+    for index, child in enumerate(items):
+        if hasattr(child, "children"):  # braces
+            alternatives = [alt for alt in child.children if hasattr(alt, "children")]
+            nodes.append(Choice(tuple(_nodes(alt.children) for alt in alternatives)))
+            continue
+        kind, value = child.type, child.value
+        following = items[index + 1] if index + 1 < len(items) else None
+        if kind == "GLOBSTAR":
+            slash_next = following is not None and getattr(following, "type", "") == "SLASH"
+            nodes.append(AnyDirs() if slash_next else AnyPath())
+        elif kind == "SLASH" and nodes and isinstance(nodes[-1], AnyDirs) and items[index - 1].type == "GLOBSTAR":
+            continue  # the slash belongs to `**/`
+        elif kind == "STAR":
+            nodes.append(AnyRun())
+        elif kind == "QMARK":
+            nodes.append(AnyChar())
+        elif kind == "CLASS":
+            nodes.append(_char_class(value))
+        else:
+            _append_literal(nodes, value[1:] if kind == "ESCAPE" else value)
+    return tuple(nodes)
+
+
+def _append_literal(nodes: list[GlobNode], text: str) -> None:
+    if nodes and isinstance(nodes[-1], Literal):
+        nodes[-1] = Literal(nodes[-1].text + text)
+    else:
+        nodes.append(Literal(text))
+
+
+def _char_class(text: str) -> CharClass:
+    body = text[1:-1]
+    negated = body.startswith("!")
+    chars = re.findall(r"\\.|.", body[1:] if negated else body, re.S)
+    chars = [char[-1] for char in chars]
+    ranges: list[tuple[str, str]] = []
+    index = 0
+    while index < len(chars):
+        if index + 2 < len(chars) and chars[index + 1] == "-":
+            low, high = chars[index], chars[index + 2]
+            if low > high:
+                raise PatternError(f"the class range `{low}-{high}` is reversed")
+            ranges.append((low, high))
+            index += 3
+        else:
+            ranges.append((chars[index], chars[index]))
+            index += 1
+    return CharClass(negated, tuple(ranges))
+
+
+def parse_duration(value: str | int) -> int:
+    """Seconds, from `90s`, `15m`, `2h`, `1h30m` or a bare integer."""
+    text = str(value)
+    tree = _parse(text, "duration")
+    seconds = 0
+    for token in tree.children:
+        seconds += int(token.value) if token.type == "SECONDS_ONLY" else int(token.value[:-1]) * _UNIT_SECONDS[token.value[-1]]
+    if seconds <= 0:
+        raise PatternError("a duration must be longer than zero", 1, len(text))
+    return seconds
+
+
+def parse_tokens(value: str | int) -> int:
+    """A token count, from `250000`, `250k` or `1.5M`."""
+    text = str(value)
+    token = _parse(text, "tokens").children[0].value
+    scale = _TOKEN_SCALE.get(token[-1], 1)
+    count = round(float(token[:-1]) * scale) if scale > 1 else int(token)
+    if count <= 0:
+        raise PatternError("a token count must be more than zero", 1, len(text))
+    return count
+
+
+def parse_reference(text: str) -> Reference:
+    """`api-routes` (a task) or `models.*` (every task of teammate `models`)."""
+    tree = _parse(text, "reference")
+    return Reference(tree.children[0].value, len(tree.children) > 1)
