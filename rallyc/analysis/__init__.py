@@ -1,0 +1,1 @@
+"""Passes over the IR: the task graph, the schedule, the cost estimate."""

@@ -1,0 +1,96 @@
+"""Prices and the cost and token estimates (LANGUAGE.md, "Cost estimate")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
+
+PRICE_TABLE_DATE = "2026-11"
+"""When the built-in table below was last checked against Anthropic's published prices."""
+
+_FAMILIES = ("opus", "sonnet", "haiku")
+_BUILTIN = {
+    "opus": Price(5, 25),
+    "sonnet": Price(3, 15),
+    "haiku": Price(1, 5),
+    "claude-opus-4-7": Price(5, 25),
+    "claude-opus-4-6": Price(5, 25),
+    "claude-opus-4-5": Price(5, 25),
+    "claude-sonnet-4-6": Price(3, 15),
+    "claude-sonnet-4-5": Price(3, 15),
+    "claude-haiku-4-5": Price(1, 5),
+}
+
+
+def default_overhead(runtime: str) -> float:
+    """Agent teams cost 3-4x a single session, subagents 1.5-2x (the guide's budget guardrails)."""
+    return 1.75 if runtime in SUBAGENT_RUNTIMES else 3.5
+
+
+def family(model: str) -> str:
+    """The alias a full model id is priced as: the family its name contains, else sonnet."""
+    lowered = model.lower()
+    return next((name for name in _FAMILIES if name in lowered), "sonnet")
+
+
+def resolve_model(model: str, lead_model: str) -> str:
+    return lead_model if model == "inherit" else model
+
+
+def price_of(model: str, prices: dict[str, Price] | None = None) -> Price:
+    """`prices` (the spec's overrides) by exact id, then by family; then the built-in table."""
+    for table in (prices or {}, _BUILTIN):
+        if model in table:
+            return table[model]
+        if family(model) in table:
+            return table[family(model)]
+    return _BUILTIN["sonnet"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCost:
+    task: str
+    model: str
+    tokens: float
+    usd: float
+
+
+@dataclass(frozen=True, slots=True)
+class CostEstimate:
+    tasks: tuple[TaskCost, ...]
+    overhead: float
+
+    @property
+    def usd(self) -> float:
+        return sum(item.usd for item in self.tasks)
+
+    @property
+    def tokens(self) -> float:
+        return sum(item.tokens for item in self.tasks)
+
+    def explain(self) -> str:
+        """How the estimate was reached, grouped by model, for messages a person reads."""
+        by_model: dict[str, list[TaskCost]] = {}
+        for item in self.tasks:
+            by_model.setdefault(item.model, []).append(item)
+        parts = [
+            f"{len(items)} {model} task{'s' if len(items) != 1 else ''} x "
+            f"{sum(i.tokens for i in items) / self.overhead / len(items) / 1000:g}k tokens = ${sum(i.usd for i in items):.2f}"
+            for model, items in sorted(by_model.items())
+        ]
+        return f"{' + '.join(parts)} (overhead x{self.overhead:g} included, prices of {PRICE_TABLE_DATE})"
+
+
+def estimate(spec: Spec) -> CostEstimate:
+    """Tasks only (the lead is not counted): tokens x blended price x overhead."""
+    overrides = dict(spec.budget.prices)
+    overhead = spec.budget.overhead
+    items = []
+    for teammate in spec.teammates:
+        model = resolve_model(teammate.model.value, spec.team.lead_model)
+        price = price_of(model, overrides)
+        for task in teammate.tasks:
+            tokens = task.tokens * overhead
+            items.append(TaskCost(task.id, model, tokens, tokens * price.blended / 1_000_000))
+    return CostEstimate(tuple(items), overhead)

@@ -1,0 +1,62 @@
+"""Makespan, speedup and coordination time (LANGUAGE.md, "Derived semantics")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rallyc.analysis.graph import TaskGraph
+from rallyc.ir import Spec
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    start: tuple[float, ...]
+    """Seconds from the start of the run at which each task starts, by task index."""
+    finish: tuple[float, ...]
+    total_work: float
+    coordination: float
+
+    @property
+    def makespan(self) -> float:
+        return max(self.finish, default=0.0)
+
+    @property
+    def speedup(self) -> float:
+        return self.total_work / self.makespan if self.makespan else 1.0
+
+    @property
+    def coordination_share(self) -> float:
+        """coordination / (makespan + coordination): RY403's measure."""
+        whole = self.makespan + self.coordination
+        return self.coordination / whole if whole else 0.0
+
+
+def schedule(spec: Spec, graph: TaskGraph) -> Schedule:
+    """List scheduling with each teammate a serial worker and no limit on teammates.
+
+    A teammate's tasks are chained in the graph, so the earliest start of every
+    task (the latest finish among its predecessors) is exactly that schedule.
+    """
+    assert graph.order is not None, "schedule needs an acyclic task graph"
+    durations = [task.duration_seconds for task in graph.tasks]
+    start = [0.0] * len(durations)
+    finish = [0.0] * len(durations)
+    for node in graph.order:
+        start[node] = max((finish[source] for source in graph.predecessors[node]), default=0.0)
+        finish[node] = start[node] + durations[node]
+    return Schedule(tuple(start), tuple(finish), sum(durations), coordination_seconds(spec))
+
+
+def coordination_seconds(spec: Spec) -> float:
+    """spawn x teammates + handoff x (task, other teammate it waits on) pairs + merge x owners."""
+    rates = spec.budget.coordination
+    teammate_of = {task.id: task.teammate for task in spec.tasks}
+    handoffs = {
+        (task.id, teammate_of[target])
+        for task in spec.tasks
+        for entry in task.after
+        for target in entry.targets
+        if teammate_of[target] != task.teammate
+    }
+    owners = sum(1 for teammate in spec.teammates if teammate.owns)
+    return rates.spawn * len(spec.teammates) + rates.handoff * len(handoffs) + rates.merge * owners

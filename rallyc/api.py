@@ -1,0 +1,127 @@
+"""The library surface: lint files and folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rallyc.config import Settings, settings_for
+from rallyc.context import LintContext, LintOptions
+from rallyc.diagnostics import Diagnostic, Severity, is_suppressed, suppressions
+from rallyc.errors import RallyError
+from rallyc.rules import PHASES, Rule, all_rules
+
+SPEC_SUFFIXES = (".rally.yaml", ".rally.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    file: str
+    text: str
+    diagnostics: tuple[Diagnostic, ...]
+    suppressed: int
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    files: tuple[FileReport, ...]
+    failures: tuple[RallyError, ...]
+    """Files that could not be linted at all (missing, a folder, too large)."""
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return tuple(sorted((d for f in self.files for d in f.diagnostics), key=lambda d: d.sort_key))
+
+    @property
+    def suppressed(self) -> int:
+        return sum(report.suppressed for report in self.files)
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.failures:
+            return 2
+        failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+        return 1 if any(d.severity in failing for d in self.diagnostics) else 0
+
+
+def discover(paths: Iterable[str]) -> Iterator[tuple[Path, str]]:
+    """Each spec to lint with the name to show: files as given, folders searched for *.rally.y(a)ml."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in sorted(p for suffix in SPEC_SUFFIXES for p in path.rglob(f"*{suffix}")):
+                if not any(part.startswith(".") and part not in (".", "..") for part in found.relative_to(path).parts):
+                    yield found, found.as_posix()
+        else:
+            yield path, given
+
+
+def lint(paths: Iterable[str], overrides: Settings | None = None, *, use_config: bool = True) -> LintReport:
+    """Lint every spec in `paths`; `overrides` are command-line settings laid over each file's config."""
+    files: list[FileReport] = []
+    failures: list[RallyError] = []
+    for path, display in discover(paths):
+        try:
+            settings = _merge(settings_for(path) if use_config else Settings(), overrides)
+            files.append(lint_file(path, display, settings))
+        except RallyError as error:
+            failures.append(error)
+    return LintReport(tuple(files), tuple(failures))
+
+
+def _merge(config: Settings, overrides: Settings | None) -> Settings:
+    if overrides is None:
+        return config
+    return replace(
+        config,
+        select=overrides.select or config.select,
+        ignore=config.ignore + overrides.ignore,
+        strict=overrides.strict or config.strict,
+        show_info=overrides.show_info or config.show_info,
+        repo=overrides.repo and config.repo,
+    )
+
+
+def lint_file(path: Path, display: str, settings: Settings = Settings()) -> FileReport:
+    ctx = LintContext(path, display, LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes))
+    found = _run_rules(ctx, settings)
+    silenced = suppressions(ctx.text)
+    ignored = _spec_ignores(ctx)
+    shown = [d for d in found if _visible(d, settings)]
+    kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
+    return FileReport(display, ctx.text, tuple(sorted(kept, key=lambda d: d.sort_key)), len(shown) - len(kept))
+
+
+def _run_rules(ctx: LintContext, settings: Settings) -> list[Diagnostic]:
+    """Phase by phase; a phase runs only when the earlier ones found no error."""
+    found: list[Diagnostic] = []
+    for phase in PHASES:
+        if any(d.severity is Severity.ERROR for d in found):
+            break
+        for rule in all_rules():
+            # structure rules always run: later phases rely on what they rule out
+            if rule.phase == phase and (phase != "plan" or settings.selects(rule.code)):
+                found.extend(_diagnostic(rule, finding) for finding in rule.check(ctx))
+    return found
+
+
+def _diagnostic(rule: Rule, finding: object) -> Diagnostic:
+    from rallyc.diagnostics import Finding
+
+    assert isinstance(finding, Finding)
+    severity = finding.severity or rule.severity
+    return Diagnostic(rule.code, rule.name, severity, finding.message, finding.span, finding.hint, finding.related)
+
+
+def _visible(diagnostic: Diagnostic, settings: Settings) -> bool:
+    if not settings.selects(diagnostic.code):
+        return False
+    return diagnostic.severity is not Severity.INFO or settings.shows_info(diagnostic.code)
+
+
+def _spec_ignores(ctx: LintContext) -> frozenset[str]:
+    """`lint.ignore` as written, even when the spec does not build."""
+    data = ctx.document.data if ctx.document else None
+    lint_table = data.get("lint") if isinstance(data, dict) else None
+    codes = lint_table.get("ignore") if isinstance(lint_table, dict) else None
+    return frozenset(str(code).upper() for code in codes) if isinstance(codes, list) else frozenset()

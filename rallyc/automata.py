@@ -1,0 +1,295 @@
+"""Finite automata over path characters: the machinery under `rallyc.globs`.
+
+Characters are handled symbolically. Every move of an automaton carries a
+`CharSet` (code-point ranges), and the code points where some set starts or
+stops cut the whole of Unicode into a few intervals no move tells apart. A
+lazy DFA steps on interval numbers, so a glob costs a handful of symbols
+whatever the paths hold (emoji, surrogate-escaped bytes).
+
+A glob becomes a Thompson NFA (`NfaBuilder`); `LazyDfa` determinises it on
+demand, one cached row per subset reached, because the linter asks about the
+same glob again and again but visits few of its subsets. `shortest_word`
+searches a product of lazy DFAs, plus the "valid path" automaton, breadth
+first: the first word found is the shortest, and among those the smallest
+under `char_rank`, so witnesses are stable and readable.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeAlias
+
+CharSet: TypeAlias = tuple[tuple[int, int], ...]
+"""Sorted, disjoint, inclusive code-point ranges."""
+
+MAX_CODE = 0x10FFFF
+SLASH = ord("/")
+SLASH_SET: CharSet = ((SLASH, SLASH),)
+NOT_SLASH: CharSet = ((0, SLASH - 1), (SLASH + 1, MAX_CODE))
+DEAD = 0
+"""Every `LazyDfa` numbers the empty subset 0: nothing can be accepted from it."""
+
+
+# ---- character sets ------------------------------------------------------------
+
+
+def char_set(ranges: Iterable[tuple[int, int]]) -> CharSet:
+    """Sort and merge ranges so equal sets compare equal."""
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return tuple(merged)
+
+
+def complement(charset: CharSet) -> CharSet:
+    """Every code point not in `charset`."""
+    gaps: list[tuple[int, int]] = []
+    start = 0
+    for low, high in charset:
+        if low > start:
+            gaps.append((start, low - 1))
+        start = high + 1
+    if start <= MAX_CODE:
+        gaps.append((start, MAX_CODE))
+    return tuple(gaps)
+
+
+def without_slash(charset: CharSet) -> CharSet:
+    """`charset` minus `/`: no single-character pattern ever crosses a segment."""
+    return complement(char_set(complement(charset) + SLASH_SET))
+
+
+def contains(charset: CharSet, code: int) -> bool:
+    return any(low <= code <= high for low, high in charset)
+
+
+# ---- readable representatives ------------------------------------------------------
+
+_PREFERRED = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
+_PREFERRED_RANK = {char: rank for rank, char in enumerate(_PREFERRED)}
+
+
+def char_rank(char: str) -> int:
+    """Witness order: lower-case letters, digits, upper case, `._-`, then by code point."""
+    return _PREFERRED_RANK.get(char, len(_PREFERRED) + ord(char))
+
+
+@lru_cache(maxsize=4096)
+def representative(low: int, high: int) -> str:
+    """The most readable character of an interval, so witnesses read `src/a.py`, not `src/\\x00.py`."""
+    for char in _PREFERRED:
+        if low <= ord(char) <= high:
+            return char
+    for code in (max(low, 0x21), max(low, 0xA1)):  # printable ASCII, then printable Latin-1 on
+        if code <= high:
+            return chr(code)
+    return chr(low)
+
+
+# ---- NFA -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Nfa:
+    """An NFA without empty moves left: `closures[s]` is `s` plus all it reaches by them."""
+
+    moves: tuple[tuple[tuple[CharSet, int], ...], ...]
+    closures: tuple[frozenset[int], ...]
+    start: frozenset[int]
+    accepts: frozenset[int]
+    bounds: tuple[int, ...]
+    """Sorted code points where an interval starts; always begins with 0."""
+
+
+class NfaBuilder:
+    """Thompson construction: callers add states, character moves and empty moves."""
+
+    def __init__(self) -> None:
+        self._moves: list[list[tuple[CharSet, int]]] = []
+        self._empty: list[list[int]] = []
+
+    def state(self) -> int:
+        self._moves.append([])
+        self._empty.append([])
+        return len(self._moves) - 1
+
+    def move(self, source: int, charset: CharSet, target: int) -> None:
+        self._moves[source].append((charset, target))
+
+    def empty_move(self, source: int, target: int) -> None:
+        self._empty[source].append(target)
+
+    def build(self, start: int, accept: int) -> Nfa:
+        closures = tuple(self._closure(state) for state in range(len(self._moves)))
+        moves = tuple(tuple(row) for row in self._moves)
+        return Nfa(moves, closures, closures[start], frozenset({accept}), _bounds(moves))
+
+    def _closure(self, state: int) -> frozenset[int]:
+        seen = {state}
+        stack = [state]
+        while stack:
+            for target in self._empty[stack.pop()]:
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return frozenset(seen)
+
+
+def _bounds(moves: Iterable[Iterable[tuple[CharSet, int]]]) -> tuple[int, ...]:
+    cuts = {0}
+    for row in moves:
+        for charset, _ in row:
+            for low, high in charset:
+                cuts.update((low, high + 1))
+    cuts.discard(MAX_CODE + 1)
+    return tuple(sorted(cuts))
+
+
+def union(nfas: Sequence[Nfa]) -> Nfa:
+    """One NFA accepting what any of `nfas` accepts (none: accepts nothing)."""
+    moves: list[tuple[tuple[CharSet, int], ...]] = []
+    closures: list[frozenset[int]] = []
+    start: set[int] = set()
+    accepts: set[int] = set()
+    for nfa in nfas:
+        offset = len(moves)
+        moves.extend(tuple((charset, target + offset) for charset, target in row) for row in nfa.moves)
+        closures.extend(frozenset(state + offset for state in closure) for closure in nfa.closures)
+        start.update(state + offset for state in nfa.start)
+        accepts.update(state + offset for state in nfa.accepts)
+    bounds = tuple(sorted({cut for nfa in nfas for cut in nfa.bounds} | {0}))
+    return Nfa(tuple(moves), tuple(closures), frozenset(start), frozenset(accepts), bounds)
+
+
+# ---- lazy DFA ----------------------------------------------------------------------
+
+
+class LazyDfa:
+    """Subset construction on demand; state `DEAD` (0) is the empty subset."""
+
+    __slots__ = ("nfa", "bounds", "start", "accepting", "_ids", "_subsets", "_rows")
+
+    def __init__(self, nfa: Nfa) -> None:
+        self.nfa = nfa
+        self.bounds = nfa.bounds
+        self.accepting: list[bool] = []
+        self._ids: dict[frozenset[int], int] = {}
+        self._subsets: list[frozenset[int]] = []
+        self._rows: list[list[int]] = []
+        self._intern(frozenset())
+        self.start = self._intern(nfa.start)
+
+    def symbol(self, code: int) -> int:
+        """The interval holding `code`, numbered in this automaton's own alphabet."""
+        return bisect_right(self.bounds, code) - 1
+
+    def step(self, state: int, symbol: int) -> int:
+        target = self._rows[state][symbol]
+        if target < 0:
+            target = self._rows[state][symbol] = self._intern(self._reach(state, symbol))
+        return target
+
+    def accepts(self, text: str) -> bool:
+        """Whether the automaton accepts `text` (no path validity check here)."""
+        state = self.start
+        for char in text:
+            state = self.step(state, self.symbol(ord(char)))
+            if state == DEAD:
+                return False
+        return self.accepting[state]
+
+    def _reach(self, state: int, symbol: int) -> frozenset[int]:
+        code = self.bounds[symbol]  # any code point of the interval moves alike
+        reached: set[int] = set()
+        for source in self._subsets[state]:
+            for charset, target in self.nfa.moves[source]:
+                if contains(charset, code):
+                    reached |= self.nfa.closures[target]
+        return frozenset(reached)
+
+    def _intern(self, subset: frozenset[int]) -> int:
+        found = self._ids.get(subset)
+        if found is not None:
+            return found
+        number = self._ids[subset] = len(self._subsets)
+        self._subsets.append(subset)
+        self.accepting.append(bool(subset & self.nfa.accepts))
+        self._rows.append([DEAD if not subset else -1] * len(self.bounds))
+        return number
+
+
+# ---- product search ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Letter:
+    """One interval of a product's shared alphabet: its witness character and per-machine symbols."""
+
+    char: str
+    symbols: tuple[int, ...]
+    is_slash: bool
+
+
+def _alphabet(machines: Sequence[LazyDfa]) -> list[_Letter]:
+    cuts = sorted({0, SLASH, SLASH + 1}.union(*(machine.bounds for machine in machines)))
+    letters = []
+    for low, following in zip(cuts, cuts[1:] + [MAX_CODE + 1]):
+        symbols = tuple(machine.symbol(low) for machine in machines)
+        letters.append(_Letter(representative(low, following - 1), symbols, low == SLASH))
+    return sorted(letters, key=lambda letter: char_rank(letter.char))
+
+
+def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool]) -> str | None:
+    """The shortest valid path that machine i accepts exactly when `wanted[i]`, or None.
+
+    Breadth first over the product, letters in `char_rank` order: the first goal
+    reached is the shortest word and, among equals, the smallest in that order.
+    A valid path is non-empty segments joined by `/`; `segment` below is 0 at a
+    segment's start (no `/` allowed) and 1 inside one (the only accepting place).
+    """
+    letters = _alphabet(machines)
+    required = [index for index, want in enumerate(wanted) if want]
+    first = (0, *(machine.start for machine in machines))
+    parents: dict[tuple[int, ...], tuple[tuple[int, ...], str]] = {}
+    queue = deque([first])
+    while queue:
+        current = queue.popleft()
+        for letter in letters:
+            following = _advance(machines, current, letter)
+            if following is None or following in parents or following == first:
+                continue
+            if any(following[index + 1] == DEAD for index in required):
+                continue
+            parents[following] = (current, letter.char)
+            if _is_goal(machines, wanted, following):
+                return _spell(parents, following, first)
+            queue.append(following)
+    return None
+
+
+def _advance(machines: Sequence[LazyDfa], current: tuple[int, ...], letter: _Letter) -> tuple[int, ...] | None:
+    if letter.is_slash and current[0] == 0:
+        return None  # an empty segment
+    states = (machine.step(state, symbol) for machine, state, symbol in zip(machines, current[1:], letter.symbols))
+    return (0 if letter.is_slash else 1, *states)
+
+
+def _is_goal(machines: Sequence[LazyDfa], wanted: Sequence[bool], states: tuple[int, ...]) -> bool:
+    if states[0] != 1:
+        return False
+    return all(machine.accepting[state] == want for machine, state, want in zip(machines, states[1:], wanted))
+
+
+def _spell(parents: dict[tuple[int, ...], tuple[tuple[int, ...], str]], last: tuple[int, ...], first: tuple[int, ...]) -> str:
+    chars: list[str] = []
+    while last != first:
+        last, char = parents[last]
+        chars.append(char)
+    return "".join(reversed(chars))

@@ -1,0 +1,68 @@
+"""What rules look at: the document, the IR and the analyses, each computed once and on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rallyc.analysis.cost import CostEstimate, estimate
+from rallyc.analysis.graph import TaskGraph, task_graph
+from rallyc.analysis.schedule import Schedule, schedule
+from rallyc.build import Built, build
+from rallyc.diagnostics import Finding
+from rallyc.ir import Spec
+from rallyc.load import MAX_FILE_BYTES, Document, YamlSyntaxError, load_text, read_text
+from rallyc.schema import coerce_strings, schema_findings
+
+
+@dataclass(frozen=True, slots=True)
+class LintOptions:
+    repo: bool = True
+    """Look at the git work tree of `team.repo` (RY104 and file counts)."""
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+class LintContext:
+    """One spec file under lint. Raises RallyError on construction when the file is unusable."""
+
+    def __init__(self, path: Path, display: str, options: LintOptions | None = None) -> None:
+        self.path = path
+        self.file = display
+        self.options = options or LintOptions()
+        self.text = ""
+        self.load_error: YamlSyntaxError | None = None
+        self.document: Document | None = None
+        try:
+            self.text = read_text(path, display, self.options.max_file_bytes)
+            self.document = load_text(self.text, display)
+        except YamlSyntaxError as error:
+            self.load_error = error
+        if self.document is not None and self.document.data is not None:
+            coerce_strings(self.document)
+
+    @cached_property
+    def schema_findings(self) -> tuple[Finding, ...]:
+        assert self.document is not None
+        return tuple(schema_findings(self.document))
+
+    @cached_property
+    def built(self) -> Built:
+        assert self.document is not None
+        return build(self.document)
+
+    @property
+    def spec(self) -> Spec:
+        return self.built.spec
+
+    @cached_property
+    def graph(self) -> TaskGraph:
+        return task_graph(self.spec)
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        return schedule(self.spec, self.graph)
+
+    @cached_property
+    def cost(self) -> CostEstimate:
+        return estimate(self.spec)

@@ -1,0 +1,68 @@
+"""The lint rules: one module per rule, found by walking this folder.
+
+A rule module has `code`, `name`, `severity`, optionally `phase`, a docstring
+(a one-line summary, then `## What it does`, `## Why it matters`, `## Example`,
+`## Instead`) and `check(ctx)` yielding `Finding`s.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from rallyc.diagnostics import Finding, Severity
+
+if TYPE_CHECKING:
+    from rallyc.context import LintContext
+
+PHASES = ("file", "document", "spec", "plan")
+"""Each phase runs only when the ones before it found no error: plan rules need a well-formed spec."""
+
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Instead")
+_MODULE_NAME = re.compile(r"ry\d{3}_[a-z0-9_]+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    phase: str
+    summary: str
+    doc: str
+    check: Callable[[LintContext], Iterable[Finding]]
+    module: str
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://rallyc.dev/rules/{self.code}"
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    rules = [_rule(info.name) for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)]
+    return tuple(sorted(rules, key=lambda rule: rule.code))
+
+
+def _rule(module_name: str) -> Rule:
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    summary, _, doc = (module.__doc__ or "").strip().partition("\n")
+    return Rule(
+        code=module.code,
+        name=module.name,
+        severity=module.severity,
+        phase=getattr(module, "phase", "plan"),
+        summary=summary.strip(),
+        doc=doc.strip(),
+        check=module.check,
+        module=module_name,
+    )
+
+
+def rule_by_code(code: str) -> Rule | None:
+    return next((rule for rule in all_rules() if rule.code == code.upper()), None)
