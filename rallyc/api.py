@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
-from rallyc.diagnostics import Diagnostic, Severity, is_suppressed, suppressions
+from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.errors import RallyError
 from rallyc.rules import PHASES, Rule, all_rules
 
@@ -95,20 +95,21 @@ def lint_file(path: Path, display: str, settings: Settings = Settings()) -> File
 def _run_rules(ctx: LintContext, settings: Settings) -> list[Diagnostic]:
     """Phase by phase; a phase runs only when the earlier ones found no error."""
     found: list[Diagnostic] = []
+    blocked = False
     for phase in PHASES:
-        if any(d.severity is Severity.ERROR for d in found):
+        if blocked:
             break
         for rule in all_rules():
             # structure rules always run: later phases rely on what they rule out
             if rule.phase == phase and (phase != "plan" or settings.selects(rule.code)):
-                found.extend(_diagnostic(rule, finding) for finding in rule.check(ctx))
+                for finding in rule.check(ctx):
+                    diagnostic = _diagnostic(rule, finding)
+                    blocked = blocked or (diagnostic.severity is Severity.ERROR and finding.blocking)
+                    found.append(diagnostic)
     return found
 
 
-def _diagnostic(rule: Rule, finding: object) -> Diagnostic:
-    from rallyc.diagnostics import Finding
-
-    assert isinstance(finding, Finding)
+def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
     severity = finding.severity or rule.severity
     return Diagnostic(rule.code, rule.name, severity, finding.message, finding.span, finding.hint, finding.related)
 

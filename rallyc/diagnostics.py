@@ -34,6 +34,8 @@ class Finding:
     related: tuple[Related, ...] = ()
     severity: Severity | None = None
     """Set only by rules whose severity depends on the case (RY301, RY402, RY405)."""
+    blocking: bool = True
+    """An error that stops later phases; an unknown or repeated key does not, as the spec reads the same without it."""
 
 
 @dataclass(frozen=True, slots=True)

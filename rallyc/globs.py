@@ -23,8 +23,9 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
-from rallyc.automata import NOT_SLASH, SLASH_SET, CharSet, LazyDfa, NfaBuilder, char_set, complement, shortest_word
+from rallyc.automata import NOT_SLASH, SLASH_SET, CharSet, LazyDfa, Nfa, NfaBuilder, char_set, complement, shortest_word
 from rallyc.automata import union as nfa_union
 from rallyc.automata import without_slash
 from rallyc.syntax import AnyChar, AnyDirs, AnyPath, AnyRun, CharClass, Choice, Glob, GlobNode, Literal
@@ -81,7 +82,7 @@ def clear_caches() -> None:
     _UNIONS.clear()
 
 
-def _glob_nfa(glob: Glob):  # type: ignore[no-untyped-def]
+def _glob_nfa(glob: Glob) -> Nfa:
     builder = NfaBuilder()
     start = builder.state()
     return builder.build(start, _sequence(builder, glob.nodes, start))
@@ -279,9 +280,13 @@ def _class_regex(charset: CharSet) -> str:
     return "[" + "".join(parts) + "]"
 
 
+_Trie: TypeAlias = dict[str, "_Trie"]
+"""Literal characters to subtries; key "" holds the regexes of what follows each prefix."""
+
+
 def _trie_regex(globs: Sequence[Glob]) -> str:
     """One alternation, factored on literal prefixes so `re` drops most globs at their first character."""
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    root: _Trie = {}
     for glob in globs:
         prefix = literal_prefix(glob)
         node = root
@@ -291,7 +296,7 @@ def _trie_regex(globs: Sequence[Glob]) -> str:
     return _trie_branches(root)
 
 
-def _trie_branches(node: dict) -> str:  # type: ignore[type-arg]
+def _trie_branches(node: _Trie) -> str:
     branches = sorted(node.get("", {}))
     for char, child in sorted(node.items()):
         if char:

@@ -231,7 +231,7 @@ def _unknown_keys(error: Any, path: YamlPath, document: Document) -> Iterator[Fi
             continue
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(known)}; prefix your own keys with `x-`"
-        yield Finding(document.key_span((*path, key)), f"unknown key `{key}` in {format_path(path)}", hint)
+        yield Finding(document.key_span((*path, key)), f"unknown key `{key}` in {format_path(path)}", hint, blocking=False)
 
 
 def _expected(types: Any) -> str:

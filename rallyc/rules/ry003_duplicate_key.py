@@ -46,4 +46,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             f"the key `{duplicate.key}` is repeated; rallyc keeps the first one",
             "remove one of them or merge their values",
             (Related(duplicate.first, f"`{duplicate.key}` first set here"),),
+            blocking=False,
         )
