@@ -21,6 +21,13 @@ class FileReport:
     text: str
     diagnostics: tuple[Diagnostic, ...]
     suppressed: int
+    strict: bool = False
+
+    @property
+    def failed(self) -> bool:
+        """Errors fail a file; warnings too under strict."""
+        failing = {Severity.ERROR, Severity.WARNING} if self.strict else {Severity.ERROR}
+        return any(d.severity in failing for d in self.diagnostics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +44,12 @@ class LintReport:
     def suppressed(self) -> int:
         return sum(report.suppressed for report in self.files)
 
-    def exit_code(self, strict: bool = False) -> int:
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings that fail, 2 a file that could not be linted."""
         if self.failures:
             return 2
-        failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-        return 1 if any(d.severity in failing for d in self.diagnostics) else 0
+        return 1 if any(report.failed for report in self.files) else 0
 
 
 def discover(paths: Iterable[str]) -> Iterator[tuple[Path, str]]:
@@ -89,7 +97,8 @@ def lint_file(path: Path, display: str, settings: Settings = Settings()) -> File
     ignored = _spec_ignores(ctx)
     shown = [d for d in found if _visible(d, settings)]
     kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
-    return FileReport(display, ctx.text, tuple(sorted(kept, key=lambda d: d.sort_key)), len(shown) - len(kept))
+    diagnostics = tuple(sorted(kept, key=lambda d: d.sort_key))
+    return FileReport(display, ctx.text, diagnostics, len(shown) - len(kept), settings.strict)
 
 
 def _run_rules(ctx: LintContext, settings: Settings) -> list[Diagnostic]:

@@ -1,0 +1,41 @@
+"""What `rallyc lint` imports: every import costs every pre-commit run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import EXAMPLES, ROOT
+
+PROBE = """
+import json, sys
+from rallyc.__main__ import main
+sys.argv = ["rallyc", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def modules_after(*args: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_lint_imports_no_jinja_anthropic_or_runner() -> None:
+    modules = modules_after("lint", "--no-repo", str(EXAMPLES[0]))
+    assert "rallyc.api" in modules
+    assert not {m for m in modules if m.split(".")[0] in {"jinja2", "anthropic"} or m.startswith("rallyc.runner")}
+
+
+def test_a_valid_spec_needs_neither_jsonschema_nor_networkx() -> None:
+    modules = modules_after("lint", "--no-repo", str(EXAMPLES[0]))
+    assert not {m for m in modules if m.split(".")[0] in {"jsonschema", "networkx"}}
+
+
+def test_version_imports_neither_click_nor_yaml() -> None:
+    modules = modules_after("--version")
+    assert not {m for m in modules if m.split(".")[0] in {"click", "ruamel", "lark"}}

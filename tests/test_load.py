@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rallyc.load import YamlSyntaxError, decode, load_text, resolve_plain
+from rallyc.source import Span
+
+
+def test_every_key_value_and_item_has_a_span() -> None:
+    document = load_text("rally: 1\nteam:\n  name: x\nlist:\n  - a\n  - 'b'\n", "f.yaml")
+    assert document.nodes[("team", "name")].key == Span("f.yaml", 3, 3, 3, 7)
+    assert document.nodes[("team", "name")].value == Span("f.yaml", 3, 9, 3, 10)
+    assert document.nodes[("list", 1)].value == Span("f.yaml", 6, 5, 6, 8)
+    assert document.nodes[("list", 1)].quoted
+
+
+def test_yaml_12_core_schema_keeps_dates_and_yes_as_text() -> None:
+    document = load_text("a: 2026-01-01\nb: yes\nc: 0x1F\nd: 1.5\ne: ~\nf: !!str 12\ng: '7'\n", "f")
+    assert document.data == {"a": "2026-01-01", "b": "yes", "c": 31, "d": 1.5, "e": None, "f": "12", "g": "7"}
+    assert document.plain_text[("c",)] == "0x1F"
+
+
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("False", False), ("-12", -12), ("0o17", 15),
+                                             (".inf", float("inf")), ("1e3", 1000.0), ("1_000", "1_000")])
+def test_resolve_plain(text: str, value: object) -> None:
+    assert resolve_plain(text) == value
+
+
+def test_duplicate_keys_keep_the_first_and_report_both_places() -> None:
+    document = load_text("a: 1\nb: 2\na: 3\n", "f")
+    assert document.data == {"a": 1, "b": 2}
+    (duplicate,) = document.duplicates
+    assert (duplicate.first.line, duplicate.second.line) == (1, 3)
+
+
+def test_merge_keys_written_keys_win() -> None:
+    document = load_text("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n", "f")
+    assert document.data["m"] == {"x": 1, "y": 3}
+
+
+BILLION_LAUGHS = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdef", "bcdefg"))
+)
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    assert len(BILLION_LAUGHS) < 400
+    started = time.perf_counter()
+    with pytest.raises(YamlSyntaxError, match="aliases expand"):
+        load_text(BILLION_LAUGHS, "f")
+    assert time.perf_counter() - started < 1.0  # a guard against a hang, not a benchmark
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line", "column"),
+    [
+        ("a: &a [*a]\n", "contains it", 1, 4),
+        ("[" * 100, "nested deeper", 1, 65),
+        ("a:\n\tb: 1\n", "tab", 2, 1),
+        ("a: [1,\n", "expected", 2, 1),
+        ("? [a]\n: 1\n", "plain value", 1, 3),
+    ],
+)
+def test_syntax_errors_are_located(text: str, message: str, line: int, column: int) -> None:
+    with pytest.raises(YamlSyntaxError, match=message) as raised:
+        load_text(text, "f")
+    assert raised.value.span is not None
+    assert (raised.value.span.line, raised.value.span.column) == (line, column)
+
+
+def test_non_utf8_bytes_are_located() -> None:
+    with pytest.raises(YamlSyntaxError, match="0xff") as raised:
+        decode(b"a: 1\nb: \xc3\xa9\xff\n", "f")
+    assert raised.value.span == Span.point("f", 2, 5)
