@@ -77,7 +77,7 @@ class _Builder:
 
     def located(self, path: YamlPath | None, default: str | None = None) -> Located | None:
         if path is None:
-            return Located(default, Span.point(self.document.file)) if default is not None else None
+            return Located(default, Span.point(self.document.file), written=False) if default is not None else None
         return Located(str(self.at(path)), self.document.span(path))
 
     def parsed(self, path: YamlPath, parse: Callable[[Any], T]) -> T | None:

@@ -23,6 +23,8 @@ class Located:
 
     value: str
     span: Span
+    written: bool = True
+    """False for a built-in default, whose span is only the start of the file."""
 
 
 @dataclass(frozen=True, slots=True)

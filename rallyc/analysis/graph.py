@@ -34,6 +34,23 @@ class TaskGraph:
         """Neither task reaches the other, so they may run at the same time."""
         return first != second and not (self.reaches(first, second) or self.reaches(second, first))
 
+    @property
+    def teammate_masks(self) -> dict[str, int]:
+        """Teammate -> bitset of its tasks, teammates in spec order."""
+        masks: dict[str, int] = {}
+        for number, task in enumerate(self.tasks):
+            masks[task.teammate] = masks.get(task.teammate, 0) | 1 << number
+        return masks
+
+    def has_parallel_work(self) -> bool:
+        """Some two tasks of different teammates are concurrent (the guide's 2+ independent units)."""
+        everything = (1 << len(self.tasks)) - 1
+        own = self.teammate_masks
+        return any(
+            everything & ~(self.ancestors[number] | self.descendants[number] | own[task.teammate])
+            for number, task in enumerate(self.tasks)
+        )
+
     def cycle(self) -> list[int]:
         """One cycle, in order (first node not repeated); only for a cyclic graph."""
         import networkx
