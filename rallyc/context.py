@@ -13,6 +13,7 @@ from rallyc.build import Built, build
 from rallyc.diagnostics import Finding
 from rallyc.ir import Spec
 from rallyc.load import MAX_FILE_BYTES, Document, YamlSyntaxError, load_text, read_text
+from rallyc.repo import repo_root, tracked_files
 from rallyc.schema import coerce_strings, schema_findings
 
 
@@ -66,3 +67,10 @@ class LintContext:
     @cached_property
     def cost(self) -> CostEstimate:
         return estimate(self.spec)
+
+    @cached_property
+    def repo_files(self) -> tuple[str, ...] | None:
+        """Tracked files of `team.repo`, relative to it; None with --no-repo or outside a git work tree."""
+        if not self.options.repo:
+            return None
+        return tracked_files(repo_root(self.path, self.spec.team.repo))

@@ -1,0 +1,29 @@
+"""The files git tracks under a spec's `team.repo`, read once per lint."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def repo_root(spec_path: Path, team_repo: str) -> Path:
+    """`team.repo` resolved against the spec file's folder."""
+    return (spec_path.parent / team_repo).resolve()
+
+
+def tracked_files(root: Path) -> tuple[str, ...] | None:
+    """Paths git tracks below `root`, relative to it; None when `root` is not in a git work tree."""
+    if not root.is_dir():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--", "."],
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):  # no git on this machine, or a hung file system
+        return None
+    if done.returncode != 0:
+        return None
+    return tuple(path for path in done.stdout.decode("utf-8", "surrogateescape").split("\0") if path)
