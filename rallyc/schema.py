@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -143,7 +143,7 @@ def _equal(first: Any, second: Any) -> bool:
     return isinstance(first, bool) == isinstance(second, bool) and first == second
 
 
-_KEYWORDS = {
+_KEYWORDS: dict[str, Callable[[Any, Any, dict[str, Any]], bool]] = {
     "type": _type,
     "properties": _properties,
     "additionalProperties": _additional,
@@ -238,7 +238,7 @@ def _expected(types: Any) -> str:
     names = types if isinstance(types, list) else [types]
     words = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
              "number": "a number", "boolean": "true or false", "null": "nothing"}  # fmt: skip
-    return " or ".join(words.get(name, name) for name in names)
+    return " or ".join(words.get(str(name), str(name)) for name in names)
 
 
 def _found(value: Any) -> str:
