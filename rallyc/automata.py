@@ -174,7 +174,7 @@ def union(nfas: Sequence[Nfa]) -> Nfa:
 class LazyDfa:
     """Subset construction on demand; state `DEAD` (0) is the empty subset."""
 
-    __slots__ = ("nfa", "bounds", "start", "accepting", "_ids", "_subsets", "_rows")
+    __slots__ = ("nfa", "bounds", "start", "accepting", "_ids", "_subsets", "_rows", "_ranges")
 
     def __init__(self, nfa: Nfa) -> None:
         self.nfa = nfa
@@ -183,6 +183,7 @@ class LazyDfa:
         self._ids: dict[frozenset[int], int] = {}
         self._subsets: list[frozenset[int]] = []
         self._rows: list[list[int]] = []
+        self._ranges: dict[tuple[int, bool], tuple[tuple[int, int, int], ...]] = {}
         self._intern(frozenset())
         self.start = self._intern(nfa.start)
 
@@ -193,25 +194,53 @@ class LazyDfa:
     def step(self, state: int, symbol: int) -> int:
         target = self._rows[state][symbol]
         if target < 0:
-            target = self._rows[state][symbol] = self._intern(self._reach(state, symbol))
+            moves = [move for source in self._subsets[state] for move in self.nfa.moves[source]]
+            target = self._rows[state][symbol] = self._intern(self._reach(moves, self.bounds[symbol]))
         return target
+
+    def ranges(self, state: int, live_only: bool) -> tuple[tuple[int, int, int], ...]:
+        """Moves out of `state` as sorted `(low, high, target)`, neighbours with one target merged.
+
+        With `live_only`, moves into `DEAD` are left out. Computed once per state.
+        """
+        found = self._ranges.get((state, live_only))
+        if found is None:
+            found = self._ranges[(state, live_only)] = self._merged_ranges(state, live_only)
+        return found
+
+    def _merged_ranges(self, state: int, live_only: bool) -> tuple[tuple[int, int, int], ...]:
+        """Only the cuts of the moves leaving this subset matter: a literal position has one or two."""
+        moves = [move for source in self._subsets[state] for move in self.nfa.moves[source]]
+        cuts = sorted({0}.union(*((low, high + 1) for charset, _ in moves for low, high in charset)) - {MAX_CODE + 1})
+        merged: list[tuple[int, int, int]] = []
+        for low, following in zip(cuts, (*cuts[1:], MAX_CODE + 1)):
+            target = self._intern(self._reach(moves, low))
+            if live_only and target == DEAD:
+                continue
+            if merged and merged[-1][2] == target and merged[-1][1] == low - 1:
+                merged[-1] = (merged[-1][0], following - 1, target)
+            else:
+                merged.append((low, following - 1, target))
+        return tuple(merged)
 
     def accepts(self, text: str) -> bool:
         """Whether the automaton accepts `text` (no path validity check here)."""
-        state = self.start
+        state, rows, bounds = self.start, self._rows, self.bounds
         for char in text:
-            state = self.step(state, self.symbol(ord(char)))
+            symbol = bisect_right(bounds, ord(char)) - 1
+            target = rows[state][symbol]
+            state = target if target >= 0 else self.step(state, symbol)
             if state == DEAD:
                 return False
         return self.accepting[state]
 
-    def _reach(self, state: int, symbol: int) -> frozenset[int]:
-        code = self.bounds[symbol]  # any code point of the interval moves alike
+    def _reach(self, moves: list[tuple[CharSet, int]], code: int) -> frozenset[int]:
         reached: set[int] = set()
-        for source in self._subsets[state]:
-            for charset, target in self.nfa.moves[source]:
-                if contains(charset, code):
+        for charset, target in moves:
+            for low, high in charset:
+                if low <= code <= high:
                     reached |= self.nfa.closures[target]
+                    break
         return frozenset(reached)
 
     def _intern(self, subset: frozenset[int]) -> int:
@@ -227,23 +256,48 @@ class LazyDfa:
 
 # ---- product search ------------------------------------------------------------------
 
-
-@dataclass(frozen=True, slots=True)
-class _Letter:
-    """One interval of a product's shared alphabet: its witness character and per-machine symbols."""
-
-    char: str
-    symbols: tuple[int, ...]
-    is_slash: bool
+_Step: TypeAlias = tuple[int, int, tuple[int, ...]]
+"""Code points `low..high` all lead the product to the same machine states."""
 
 
-def _alphabet(machines: Sequence[LazyDfa]) -> list[_Letter]:
-    cuts = sorted({0, SLASH, SLASH + 1}.union(*(machine.bounds for machine in machines)))
-    letters = []
-    for low, following in zip(cuts, cuts[1:] + [MAX_CODE + 1]):
-        symbols = tuple(machine.symbol(low) for machine in machines)
-        letters.append(_Letter(representative(low, following - 1), symbols, low == SLASH))
-    return sorted(letters, key=lambda letter: char_rank(letter.char))
+def _intersect(steps: list[_Step], ranges: tuple[tuple[int, int, int], ...]) -> list[_Step]:
+    """Refine product steps by one more machine's ranges (both lists sorted by code point)."""
+    refined: list[_Step] = []
+    index = 0
+    for low, high, states in steps:
+        while index < len(ranges) and ranges[index][1] < low:
+            index += 1
+        probe = index
+        while probe < len(ranges) and ranges[probe][0] <= high:
+            r_low, r_high, target = ranges[probe]
+            refined.append((max(low, r_low), min(high, r_high), (*states, target)))
+            probe += 1
+    return refined
+
+
+_EVERY_CHAR: list[_Step] = [(0, SLASH - 1, ()), (SLASH, SLASH, ()), (SLASH + 1, MAX_CODE, ())]
+
+
+_Letter: TypeAlias = tuple[str, tuple[int, ...]]
+"""A witness character and the machine states it leads to."""
+_Parents: TypeAlias = dict[tuple[int, ...], tuple[tuple[int, ...], str]]
+
+
+def _letters(machines: Sequence[LazyDfa], states: tuple[int, ...], wanted: Sequence[bool]) -> list[_Letter]:
+    """The distinct moves out of a product state, as (witness char, next states), best char first.
+
+    A machine that must accept contributes only its live ranges, so a literal
+    position offers one letter instead of the whole alphabet.
+    """
+    steps = _EVERY_CHAR
+    for machine, state, want in zip(machines, states, wanted):
+        steps = _intersect(steps, machine.ranges(state, live_only=want))
+    letters = [(representative(low, high), targets) for low, high, targets in steps]
+    return sorted(letters, key=_rank_of_letter) if len(letters) > 1 else letters
+
+
+def _rank_of_letter(letter: _Letter) -> int:
+    return char_rank(letter[0])
 
 
 def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool]) -> str | None:
@@ -251,43 +305,29 @@ def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool]) -> str | 
 
     Breadth first over the product, letters in `char_rank` order: the first goal
     reached is the shortest word and, among equals, the smallest in that order.
-    A valid path is non-empty segments joined by `/`; `segment` below is 0 at a
-    segment's start (no `/` allowed) and 1 inside one (the only accepting place).
+    A valid path is non-empty segments joined by `/`, tracked by the first
+    component: 0 at a segment's start (no `/` allowed), 1 inside a segment
+    (the only place a path may end).
     """
-    letters = _alphabet(machines)
-    required = [index for index, want in enumerate(wanted) if want]
     first = (0, *(machine.start for machine in machines))
-    parents: dict[tuple[int, ...], tuple[tuple[int, ...], str]] = {}
+    parents: _Parents = {first: (first, "")}
     queue = deque([first])
     while queue:
         current = queue.popleft()
-        for letter in letters:
-            following = _advance(machines, current, letter)
-            if following is None or following in parents or following == first:
+        for char, targets in _letters(machines, current[1:], wanted):
+            if char == "/" and current[0] == 0:
+                continue  # an empty segment
+            following = (0 if char == "/" else 1, *targets)
+            if following in parents:
                 continue
-            if any(following[index + 1] == DEAD for index in required):
-                continue
-            parents[following] = (current, letter.char)
-            if _is_goal(machines, wanted, following):
+            parents[following] = (current, char)
+            if following[0] == 1 and all(m.accepting[s] == w for m, s, w in zip(machines, targets, wanted)):
                 return _spell(parents, following, first)
             queue.append(following)
     return None
 
 
-def _advance(machines: Sequence[LazyDfa], current: tuple[int, ...], letter: _Letter) -> tuple[int, ...] | None:
-    if letter.is_slash and current[0] == 0:
-        return None  # an empty segment
-    states = (machine.step(state, symbol) for machine, state, symbol in zip(machines, current[1:], letter.symbols))
-    return (0 if letter.is_slash else 1, *states)
-
-
-def _is_goal(machines: Sequence[LazyDfa], wanted: Sequence[bool], states: tuple[int, ...]) -> bool:
-    if states[0] != 1:
-        return False
-    return all(machine.accepting[state] == want for machine, state, want in zip(machines, states[1:], wanted))
-
-
-def _spell(parents: dict[tuple[int, ...], tuple[tuple[int, ...], str]], last: tuple[int, ...], first: tuple[int, ...]) -> str:
+def _spell(parents: _Parents, last: tuple[int, ...], first: tuple[int, ...]) -> str:
     chars: list[str] = []
     while last != first:
         last, char = parents[last]

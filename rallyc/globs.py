@@ -12,7 +12,8 @@ Cost model. The automaton of a glob is built once per glob text and kept
 checks over many globs, `overlapping_pairs` first applies a cheap *necessary*
 condition (`may_overlap`: literal prefixes and literal suffixes must be
 compatible) through an index (`overlap_candidates`), and runs the exact
-product search only on the pairs that survive. Matching many files uses plain
+product search only on the pairs that survive (`overlap` itself checks
+`may_overlap` first, so a single call on disjoint globs is cheap). Matching many files uses plain
 `re` instead (`GlobSet`, `owner_index`): the node tree translates to a regex
 and a set of globs to one pattern, factored on literal prefixes like a trie.
 """
@@ -33,10 +34,13 @@ from rallyc.syntax import AnyChar, AnyDirs, AnyPath, AnyRun, CharClass, Choice, 
 __all__ = [
     "GlobOverlap",
     "GlobSet",
+    "clear_caches",
+    "glob_regex",
     "inside",
     "is_valid_path",
     "literal_prefix",
     "literal_suffix",
+    "machine",
     "match",
     "may_overlap",
     "overlap",
@@ -156,6 +160,8 @@ def match(glob: Glob, path: str) -> bool:
 
 def overlap(a: Glob, b: Glob) -> str | None:
     """The shortest path both globs match (a stable, readable one), or None if they are disjoint."""
+    if not may_overlap(a, b):
+        return None
     return shortest_word((machine(a), machine(b)), (True, True))
 
 
@@ -210,7 +216,9 @@ def overlap_candidates(left: Sequence[Glob], right: Sequence[Glob]) -> Iterator[
                 yield i, j
 
 
-def _prefix_partners(prefix: str, by_prefix: dict[str, list[int]], lengths: list[int], ordered: list[str]) -> Iterator[int]:
+def _prefix_partners(
+    prefix: str, by_prefix: dict[str, list[int]], lengths: list[int], ordered: list[str]
+) -> Iterator[int]:
     for length in lengths:
         if length > len(prefix):
             break
@@ -309,15 +317,16 @@ def _trie_branches(node: _Trie) -> str:
 class GlobSet:
     """Many globs compiled into one `re` pattern, for matching thousands of files quickly."""
 
-    __slots__ = ("globs", "_fullmatch")
+    __slots__ = ("globs", "fullmatch")
 
     def __init__(self, globs: Sequence[Glob]) -> None:
         self.globs = tuple(globs)
-        self._fullmatch = re.compile(_set_regex(self.globs), re.DOTALL).fullmatch
+        self.fullmatch = re.compile(_set_regex(self.globs), re.DOTALL).fullmatch
+        """The raw compiled `fullmatch`: for callers that checked `is_valid_path` already."""
 
     def matches(self, path: str) -> bool:
         """Whether some glob of the set matches the valid path `path`."""
-        return is_valid_path(path) and self._fullmatch(path) is not None
+        return is_valid_path(path) and self.fullmatch(path) is not None
 
 
 def _set_regex(globs: Sequence[Glob]) -> str:
@@ -337,7 +346,7 @@ def owner_index(named: Mapping[str, Sequence[Glob]]) -> Callable[[str], list[str
     One compiled pattern per name rather than one pattern with a group per name:
     a path owned twice must report both owners, which one alternation cannot.
     """
-    matchers = [(name, re.compile(_set_regex(tuple(globs)), re.DOTALL).fullmatch) for name, globs in named.items() if globs]
+    matchers = [(name, GlobSet(globs).fullmatch) for name, globs in named.items() if globs]
 
     def owners(path: str) -> list[str]:
         if not is_valid_path(path):

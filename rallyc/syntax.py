@@ -157,51 +157,76 @@ def parse_glob(text: str) -> Glob:
         raise PatternError("a glob is relative to the repository root: it cannot start with `/`", offset + 1)
     if not body:
         raise PatternError("an empty glob matches nothing", 1, max(len(text), 1))
-    if body.endswith("/") and not body.endswith("\\/"):
+    if body.endswith("/") and _unescaped_end(body):
         body += "**"
     try:
         tree = _parse(body, "glob")
+        _Segments(text).check(tree.children, True, True)
+        return Glob(text, _nodes(tree.children))
     except PatternError as error:
         error.column += offset
         raise
-    tokens = _flatten(tree.children)
-    _check_segments(tokens, offset, text)
-    return Glob(text, _nodes(tree.children))
 
 
-def _flatten(children: list[Any]) -> list[Token]:
-    """Tokens in order, braces included, for segment checks across brace boundaries."""
-    tokens: list[Token] = []
-    for child in children:
-        if hasattr(child, "children"):
-            tokens.extend(_flatten(child.children))
-        else:
-            tokens.append(child)
-    return tokens
+class _Segments:
+    """Checks that need segment boundaries, walking into braces: an alternative starts
+    (ends) a segment only when its brace group does, so `a{**}` and `a/{/b,c}` are caught."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def check(self, items: list[Any], left: bool, right: bool) -> None:
+        segment: list[str] | None = [] if left else None  # literal text of a segment that starts at a boundary
+        start = _column(items[0]) if items else 1
+        for index, item in enumerate(items):
+            at_start = left if index == 0 else _is_slash(items[index - 1])
+            at_end = right if index == len(items) - 1 else _is_slash(items[index + 1])
+            column = _column(item)
+            if hasattr(item, "children"):  # braces
+                for alternative in (child for child in item.children if hasattr(child, "children")):
+                    if not alternative.children and at_start and at_end:
+                        raise PatternError("an empty alternative here makes an empty segment", column)
+                    self.check(alternative.children, at_start, at_end)
+                segment = None
+            elif item.type == "GLOBSTAR":
+                if not (at_start and at_end):
+                    fixed = suggest_globstar(self.text)
+                    hint = f"did you mean `{fixed}`?" if fixed != self.text else "write `**` between slashes"
+                    raise PatternError("`**` must be a whole segment; inside a segment it is ambiguous", column, 2, hint)
+                segment = None
+            elif item.type == "SLASH":
+                if at_start:
+                    raise PatternError("an empty segment (`//`) matches no path", column)
+                self._dots(segment, start)
+                segment, start = [], column + 1
+            elif item.type in ("LITERAL", "ESCAPE", "COMMA", "RBRACE"):
+                if segment is not None:
+                    segment.append(item.value[1:] if item.type == "ESCAPE" else item.value)
+            else:
+                segment = None
+        if right:
+            self._dots(segment, start)
+
+    def _dots(self, segment: list[str] | None, column: int) -> None:
+        name = "".join(segment) if segment is not None else None
+        if name in (".", ".."):
+            raise PatternError(f"a `{name}` segment: globs name paths inside the repository", column, len(name))
 
 
-_BOUNDARY = {"SLASH", "LBRACE", "RBRACE", "COMMA"}
+def _unescaped_end(text: str) -> bool:
+    """The last character is not escaped: an even number of backslashes precede it."""
+    before = text[:-1]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 0
 
 
-def _check_segments(tokens: list[Token], offset: int, text: str) -> None:
-    for index, token in enumerate(tokens):
-        column = offset + (token.column or 1)
-        before = tokens[index - 1].type if index else "START"
-        after = tokens[index + 1].type if index + 1 < len(tokens) else "END"
-        if token.type == "GLOBSTAR" and not ({before, after} <= _BOUNDARY | {"START", "END"}):
-            raise PatternError(
-                "`**` must be a whole segment; inside a segment it is ambiguous",
-                column,
-                2,
-                hint=f"did you mean `{suggest_globstar(text)}`?",
-            )
-        if token.type == "SLASH" and after == "SLASH":
-            raise PatternError("an empty segment (`//`) matches no path", column, 2)
-        if token.type == "LITERAL" and token.value in ("..", ".") and before in _BOUNDARY | {"START"}:
-            if after in _BOUNDARY | {"END"}:
-                raise PatternError(
-                    f"a `{token.value}` segment: globs name paths inside the repository", column, len(token.value)
-                )
+def _is_slash(item: Any) -> bool:
+    return getattr(item, "type", None) == "SLASH"
+
+
+def _column(item: Any) -> int:
+    while hasattr(item, "children"):
+        item = item.children[0]
+    return int(item.column or 1)
 
 
 def suggest_globstar(text: str) -> str:
@@ -213,13 +238,19 @@ def suggest_globstar(text: str) -> str:
 def _nodes(children: list[Any]) -> tuple[GlobNode, ...]:
     nodes: list[GlobNode] = []
     items = list(children)
+    taken = -1  # a slash after braces that their alternatives took over
     for index, child in enumerate(items):
+        following = items[index + 1] if index + 1 < len(items) else None
+        if index == taken:
+            continue
         if hasattr(child, "children"):  # braces
-            alternatives = [alt for alt in child.children if hasattr(alt, "children")]
-            nodes.append(Choice(tuple(_nodes(alt.children) for alt in alternatives)))
+            alternatives = [alt.children for alt in child.children if hasattr(alt, "children")]
+            if _is_slash(following) and any(alt and getattr(alt[-1], "type", "") == "GLOBSTAR" for alt in alternatives):
+                # `{a,**}/b` means `a/b` or `**/b`: each alternative takes the slash, so `**/` may be zero segments
+                alternatives, taken = [[*alt, following] for alt in alternatives], index + 1
+            nodes.append(Choice(tuple(_nodes(alt) for alt in alternatives)))
             continue
         kind, value = child.type, child.value
-        following = items[index + 1] if index + 1 < len(items) else None
         if kind == "GLOBSTAR":
             slash_next = following is not None and getattr(following, "type", "") == "SLASH"
             nodes.append(AnyDirs() if slash_next else AnyPath())
@@ -230,7 +261,7 @@ def _nodes(children: list[Any]) -> tuple[GlobNode, ...]:
         elif kind == "QMARK":
             nodes.append(AnyChar())
         elif kind == "CLASS":
-            nodes.append(_char_class(value))
+            nodes.append(_char_class(value, child.column or 1))
         else:
             _append_literal(nodes, value[1:] if kind == "ESCAPE" else value)
     return tuple(nodes)
@@ -243,22 +274,22 @@ def _append_literal(nodes: list[GlobNode], text: str) -> None:
         nodes.append(Literal(text))
 
 
-def _char_class(text: str) -> CharClass:
+def _char_class(text: str, column: int) -> CharClass:
+    """`[!a-z\\]]`: `!` first negates (unless it is all there is), `\\` escapes, an unescaped `-` makes a range."""
     body = text[1:-1]
-    negated = body.startswith("!")
-    chars = re.findall(r"\\.|.", body[1:] if negated else body, re.S)
-    chars = [char[-1] for char in chars]
+    negated = body.startswith("!") and len(body) > 1
+    items = re.findall(r"\\.|.", body[1:] if negated else body, re.S)  # escaped chars keep their backslash
     ranges: list[tuple[str, str]] = []
     index = 0
-    while index < len(chars):
-        if index + 2 < len(chars) and chars[index + 1] == "-":
-            low, high = chars[index], chars[index + 2]
+    while index < len(items):
+        if index + 2 < len(items) and items[index + 1] == "-":
+            low, high = items[index][-1], items[index + 2][-1]
             if low > high:
-                raise PatternError(f"the class range `{low}-{high}` is reversed")
+                raise PatternError(f"the class range `{low}-{high}` is reversed", column, len(text))
             ranges.append((low, high))
             index += 3
         else:
-            ranges.append((chars[index], chars[index]))
+            ranges.append((items[index][-1], items[index][-1]))
             index += 1
     return CharClass(negated, tuple(ranges))
 

@@ -41,7 +41,14 @@ def test_globs_parse_to_nodes(text: str, nodes: tuple[object, ...]) -> None:
         ("a**/b", 2, "whole segment", "a*/**/b"),
         ("/abs", 1, "cannot start with `/`", None),
         ("a/../b", 3, "`..` segment", None),
-        ("a//b", 2, "empty segment", None),
+        ("a//b", 3, "empty segment", None),
+        ("a/{/b,c}", 4, "empty segment", None),
+        ("{,a}/x", 1, "empty alternative", None),
+        ("a{**}", 3, "whole segment", "between slashes"),
+        ("x{**}y", 3, "whole segment", None),
+        ("a/\\.\\./b", 3, "`..` segment", None),
+        ("{\\.\\.,a}/b", 2, "`..` segment", None),
+        ("./src/[z-a].py", 7, "reversed", None),
         ("a/[bc", 3, "unclosed `[`", None),
         ("a/{b,c", 3, "unclosed `{`", None),
         ("a\\", 2, "escapes nothing", None),
@@ -85,3 +92,16 @@ def test_references() -> None:
     for bad in ("Models", "models.", "a.b", "1x"):
         with pytest.raises(PatternError):
             parse_reference(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "nodes"),
+    [
+        ("a\\\\/", (Literal("a\\/"), AnyPath())),  # an escaped backslash, then a real trailing slash
+        ("[a\\-z]", (CharClass(False, (("a", "a"), ("-", "-"), ("z", "z"))),)),  # an escaped dash is no range
+        ("[!]", (CharClass(False, (("!", "!"),)),)),  # a lone `!` is the character, not negation
+        ("{a,**}/b", (Choice(((Literal("a/"),), (AnyDirs(),))), Literal("b"))),  # brace expansion: a/b or **/b
+    ],
+)
+def test_glob_edge_cases(text: str, nodes: tuple[object, ...]) -> None:
+    assert parse_glob(text).nodes == nodes
