@@ -300,8 +300,10 @@ def _rank_of_letter(letter: _Letter) -> int:
     return char_rank(letter[0])
 
 
-def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool]) -> str | None:
+def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool], *, plain: bool = False) -> str | None:
     """The shortest valid path that machine i accepts exactly when `wanted[i]`, or None.
+
+    With `plain`, only paths with no segment starting with `.` count.
 
     Breadth first over the product, letters in `char_rank` order: the first goal
     reached is the shortest word and, among equals, the smallest in that order.
@@ -315,8 +317,8 @@ def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool]) -> str | 
     while queue:
         current = queue.popleft()
         for char, targets in _letters(machines, current[1:], wanted):
-            if char == "/" and current[0] == 0:
-                continue  # an empty segment
+            if current[0] == 0 and (char == "/" or (plain and char == ".")):
+                continue  # an empty segment, or a hidden name when plain ones are wanted
             following = (0 if char == "/" else 1, *targets)
             if following in parents:
                 continue

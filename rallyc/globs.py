@@ -159,15 +159,24 @@ def match(glob: Glob, path: str) -> bool:
 
 
 def overlap(a: Glob, b: Glob) -> str | None:
-    """The shortest path both globs match (a stable, readable one), or None if they are disjoint."""
+    """A shortest path both globs match, or None if they are disjoint (see `_witness`)."""
     if not may_overlap(a, b):
         return None
-    return shortest_word((machine(a), machine(b)), (True, True))
+    return _witness((machine(a), machine(b)), (True, True))
 
 
 def inside(a: Glob, globs: Sequence[Glob]) -> str | None:
-    """None when every path `a` matches is matched by one of `globs`; else the shortest path that is not."""
-    return shortest_word((machine(a), _union_machine(globs)), (True, False))
+    """None when every path `a` matches is matched by one of `globs`; else a shortest path that is not."""
+    return _witness((machine(a), _union_machine(globs)), (True, False))
+
+
+def _witness(machines: tuple[LazyDfa, LazyDfa], wanted: tuple[bool, bool]) -> str | None:
+    """The shortest witness with no hidden (dot) names, else the shortest of all.
+
+    `src/api/.py` is shorter than `src/api/a.py`, but a witness should read as
+    a file a person would write, so a dot-name appears only when it must.
+    """
+    return shortest_word(machines, wanted, plain=True) or shortest_word(machines, wanted)
 
 
 # ---- pre-filter for many pairs -------------------------------------------------------

@@ -39,7 +39,7 @@ def assert_common(witness: str | None, *texts: str) -> None:
 @pytest.mark.parametrize(
     ("left", "right", "expected"),
     [
-        ("src/**", "src/api/*.py", "src/api/.py"),  # `*` may be empty: the shortest witness is a dot file
+        ("src/**", "src/api/*.py", "src/api/a.py"),  # `*` may be empty, but a dot file is not what a person writes
         ("**/*.md", "docs/x.md", "docs/x.md"),
         ("a/{b,c}/*", "a/c/d", "a/c/d"),
         ("**", "docs/deep/file.txt", "docs/deep/file.txt"),
@@ -48,7 +48,8 @@ def assert_common(witness: str | None, *texts: str) -> None:
         ("src/*", "src/?", "src/a"),
         ("{a/{b,c},d}/e", "a/c/*", "a/c/e"),
         ("\\*", "?", "*"),
-        ("docs/", "docs/**/*.md", "docs/.md"),
+        ("docs/", "docs/**/*.md", "docs/a.md"),
+        (".*", "*", "."),  # a dot name when nothing else will do
     ],
 )
 def test_overlap_finds_the_shortest_common_path(left: str, right: str, expected: str) -> None:
@@ -81,7 +82,7 @@ def test_overlap_witness_is_shortest_and_readable() -> None:
     assert overlap(g("**/x"), g("**/x")) == "x"
     assert overlap(g("?/?"), g("*/*")) == "a/a"
     assert overlap(g("[!a-z]"), g("?")) == "0"  # digits before punctuation and control chars
-    assert overlap(g("[!a-z0-9A-Z]"), g("*")) == "."
+    assert overlap(g("[!a-z0-9A-Z]"), g("*")) == "_"  # a dot-name only when nothing else will do
 
 
 def test_overlap_handles_unicode_symbolically() -> None:

@@ -69,14 +69,20 @@ def _parse(text: str) -> Glob:
     return parse_glob(text)
 
 
+# brace expansion: before a `/`, `{a/**,b}/x` is `a/**/x` or `b/x`, so its `**` may be zero segments
+SLASH_TAKEN = {"{a/**,b}": f"(?:a/{ANY_DIRS}|b/)"}
+
+
 def _reference(segments: list[list[str]], trailing_slash: bool) -> str:
     parts = []
     for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
+        slash_follows = index < len(segments) - 1 or trailing_slash
         if segment == ["**"]:
-            parts.append(ANY_PATH if last and not trailing_slash else ANY_DIRS)
+            parts.append(ANY_DIRS if slash_follows else ANY_PATH)
+        elif slash_follows and segment[-1] in SLASH_TAKEN:
+            parts.append("".join(ATOMS[atom] for atom in segment[:-1]) + SLASH_TAKEN[segment[-1]])
         else:
-            parts.append("".join(ATOMS[atom] for atom in segment) + ("" if last and not trailing_slash else "/"))
+            parts.append("".join(ATOMS[atom] for atom in segment) + ("/" if slash_follows else ""))
     return "".join(parts) + (ANY_PATH if trailing_slash else "")
 
 
