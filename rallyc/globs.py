@@ -39,6 +39,7 @@ __all__ = [
     "inside",
     "is_valid_path",
     "literal_prefix",
+    "literal_prefixes",
     "literal_suffix",
     "machine",
     "match",
@@ -188,6 +189,30 @@ def literal_prefix(glob: Glob) -> str:
     return first.text if isinstance(first, Literal) else ""
 
 
+_MAX_PREFIXES = 32
+
+
+def literal_prefixes(glob: Glob) -> tuple[str, ...]:
+    """Every matched path starts with one of these: braces after the literal prefix are expanded.
+
+    `pkg/{lib,src}7/**` gives `pkg/lib7/` and `pkg/src7/`, where `literal_prefix`
+    stops at `pkg/` and would pair the glob with everything under `pkg/`.
+    """
+    return tuple(sorted(set(_prefixes(glob.nodes, ""))))
+
+
+def _prefixes(nodes: Sequence[GlobNode], before: str) -> list[str]:
+    if not nodes:
+        return [before]
+    first, rest = nodes[0], tuple(nodes[1:])
+    if isinstance(first, Literal):
+        return _prefixes(rest, before + first.text)
+    if not isinstance(first, Choice):
+        return [before]
+    found = [prefix for alternative in first.alternatives for prefix in _prefixes((*alternative, *rest), before)]
+    return found if len(found) <= _MAX_PREFIXES else [before]
+
+
 def literal_suffix(glob: Glob) -> str:
     """Text every matched path ends with: the trailing literal characters (`.py` in `src/*.py`)."""
     last = glob.nodes[-1] if glob.nodes else None
@@ -200,10 +225,12 @@ def may_overlap(a: Glob, b: Glob) -> bool:
     So one prefix must start the other (`src/api/` and `src/`, not `src/` and
     `docs/`) and one suffix must end the other (`.py` and `.md` never meet).
     """
-    prefix_a, prefix_b = literal_prefix(a), literal_prefix(b)
-    suffix_a, suffix_b = literal_suffix(a), literal_suffix(b)
-    prefixes_agree = prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)
-    return prefixes_agree and (suffix_a.endswith(suffix_b) or suffix_b.endswith(suffix_a))
+    prefixes_agree = any(
+        one.startswith(other) or other.startswith(one)
+        for one in literal_prefixes(a)
+        for other in literal_prefixes(b)
+    )
+    return prefixes_agree and _suffixes_agree(literal_suffix(a), literal_suffix(b))
 
 
 def overlap_candidates(left: Sequence[Glob], right: Sequence[Glob]) -> Iterator[tuple[int, int]]:
@@ -215,12 +242,13 @@ def overlap_candidates(left: Sequence[Glob], right: Sequence[Glob]) -> Iterator[
     """
     by_prefix: dict[str, list[int]] = {}
     for index, glob in enumerate(right):
-        by_prefix.setdefault(literal_prefix(glob), []).append(index)
+        for prefix in literal_prefixes(glob):
+            by_prefix.setdefault(prefix, []).append(index)
     lengths = sorted({len(prefix) for prefix in by_prefix})
     ordered = sorted(by_prefix)
     for i, glob in enumerate(left):
-        prefix = literal_prefix(glob)
-        for j in _prefix_partners(prefix, by_prefix, lengths, ordered):
+        partners = {j for prefix in literal_prefixes(glob) for j in _prefix_partners(prefix, by_prefix, lengths, ordered)}
+        for j in sorted(partners):
             if _suffixes_agree(literal_suffix(glob), literal_suffix(right[j])):
                 yield i, j
 

@@ -1,11 +1,14 @@
 """Every rule's cases (tests/rules/cases/RYNNN.yaml) run through the real linter.
 
 A case is a spec and the `line:col CODE` findings of that rule it must give;
-`severity` and `message` (a substring) check the finding's details.
+`severity` and `message` (a substring) check the finding's details. A case
+with `files` runs in a git repository tracking those files (`repo: true` lets
+the linter look at it).
 """
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,8 @@ def _cases() -> list[Any]:
 def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     spec = tmp_path / "case.rally.yaml"
     spec.write_text(case["spec"], encoding="utf-8")
+    if "files" in case:
+        _track(tmp_path, case["files"])
     report = lint_file(spec, "case.rally.yaml", Settings(show_info=True, repo=case.get("repo", False)))
     found = [d for d in report.diagnostics if d.code == code]
     assert sorted(f"{d.span.line}:{d.span.column} {d.code}" for d in found) == sorted(case["expect"]), [
@@ -41,3 +46,13 @@ def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
         assert any(case["message"] in d.message for d in found), [d.message for d in found]
     if "hint" in case:
         assert any(d.hint and case["hint"] in d.hint for d in found), [d.hint for d in found]
+
+
+def _track(root: Path, files: list[str]) -> None:
+    """Make `root` a git work tree whose index holds `files` (what `git ls-files` reads; no commit needed)."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("", encoding="utf-8")
+    if files:
+        subprocess.run(["git", "-C", str(root), "add", "--", *files], check=True)

@@ -1,0 +1,111 @@
+"""A task's `writes` glob is not inside its teammate's `owns`.
+
+## What it does
+For every task that lists its own `writes`, checks each glob lies inside
+its teammate's `owns`: every path it matches must be matched by some `owns`
+glob. This is decided exactly on the patterns: `src/api/**` lies inside
+`[src/**]`, but `src/**/*.py` does not lie inside `[src/*.py]` (it also
+matches `src/a/b.py`). The finding points at the `writes` glob and shows the
+shortest path outside `owns`. A teammate without `owns` is RY103's case.
+
+## Why it matters
+`owns` is the ownership map the guide asks to complete before spawning:
+every writable file has exactly one owner. A task that writes outside its
+teammate's `owns` edits files nobody checked for conflicts, possibly another
+teammate's, which is the silent merge corruption the file-ownership
+invariant exists to prevent.
+
+## Example
+```yaml
+teammates:
+  - name: api
+    owns: [src/api/**]
+    tasks:
+      - id: routes
+        do: Add the routes and their tests.
+        writes: [src/api/routes.py, tests/api/test_routes.py]
+```
+
+## Instead
+```yaml
+teammates:
+  - name: api
+    owns: [src/api/**, tests/api/**]
+    tasks:
+      - id: routes
+        do: Add the routes and their tests.
+        writes: [src/api/routes.py, tests/api/test_routes.py]
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rallyc.context import LintContext
+from rallyc.diagnostics import Finding, Related, Severity
+from rallyc.globs import inside, overlap_candidates
+from rallyc.ir import Pattern, Teammate
+from rallyc.syntax import Glob
+
+code = "RY102"
+name = "write-outside-ownership"
+severity = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for teammate in ctx.spec.teammates:
+        if teammate.owns:
+            yield from _outside(teammate)
+
+
+def _outside(teammate: Teammate) -> Iterator[Finding]:
+    witnesses = _witnesses(teammate)
+    for task in teammate.tasks:
+        if task.writes_declared:
+            for pattern in task.writes:
+                witness = witnesses[pattern.text]
+                if witness is not None:
+                    yield _finding(teammate, task.id, pattern, witness)
+
+
+def _witnesses(teammate: Teammate) -> dict[str, str | None]:
+    """Distinct `writes` text -> a path outside the teammate's `owns`, or None when inside.
+
+    A glob lies inside a union exactly when it lies inside the part of the
+    union it can overlap, so each inclusion question is asked against the
+    `owns` globs the prefix and suffix filter keeps (usually one or two of
+    hundreds), and once per glob text, however many tasks repeat it.
+    """
+    owns = list({pattern.text: pattern.glob for pattern in teammate.owns}.values())
+    owned_texts = {glob.text for glob in owns}
+    declared = {
+        pattern.text: pattern.glob for task in teammate.tasks if task.writes_declared for pattern in task.writes
+    }
+    writes = [glob for text, glob in declared.items() if text not in owned_texts]  # a glob is inside itself
+    partners: dict[int, list[Glob]] = {number: [] for number in range(len(writes))}
+    for i, j in overlap_candidates(writes, owns):
+        partners[i].append(owns[j])
+    found: dict[str, str | None] = dict.fromkeys(owned_texts)
+    for number, glob in enumerate(writes):
+        found[glob.text] = inside(glob, partners[number])
+    return found
+
+
+def _finding(teammate: Teammate, task_id: str, pattern: Pattern, witness: str) -> Finding:
+    owned = _listed([owned.text for owned in teammate.owns])
+    return Finding(
+        pattern.span,
+        f"`{task_id}` writes {pattern.text}, but the owns of '{teammate.name}' ({owned}) do not cover it: "
+        f"no owns glob matches {witness}",
+        f"add {pattern.text} (or a glob covering it) to the owns of '{teammate.name}', "
+        f"or narrow the glob to paths '{teammate.name}' owns",
+        (Related(teammate.owns[0].span, f"'{teammate.name}' owns {owned}"),),
+    )
+
+
+def _listed(texts: list[str], shown: int = 5) -> str:
+    # a teammate may own hundreds of globs: name a few, count the rest
+    if len(texts) <= shown:
+        return ", ".join(texts)
+    return ", ".join(texts[:shown]) + f" and {len(texts) - shown} more"
