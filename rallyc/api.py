@@ -57,21 +57,32 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[Path, str]]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for found in sorted(p for suffix in SPEC_SUFFIXES for p in path.rglob(f"*{suffix}")):
-                if not any(part.startswith(".") and part not in (".", "..") for part in found.relative_to(path).parts):
-                    yield found, found.as_posix()
+            found = [spec for spec in _specs_below(path)]
+            if not found:
+                raise RallyError(f"{given}: no *.rally.yaml or *.rally.yml file in this folder or below")
+            yield from ((spec, spec.as_posix()) for spec in found)
         else:
             yield path, given
+
+
+def _specs_below(folder: Path) -> list[Path]:
+    """Spec files below `folder`, sorted, skipping hidden folders (.git, .venv, ...)."""
+    found = sorted(p for suffix in SPEC_SUFFIXES for p in folder.rglob(f"*{suffix}"))
+    return [p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])]
 
 
 def lint(paths: Iterable[str], overrides: Settings | None = None, *, use_config: bool = True) -> LintReport:
     """Lint every spec in `paths`; `overrides` are command-line settings laid over each file's config."""
     files: list[FileReport] = []
     failures: list[RallyError] = []
-    for path, display in discover(paths):
+    for given in paths:
         try:
-            settings = _merge(settings_for(path) if use_config else Settings(), overrides)
-            files.append(lint_file(path, display, settings))
+            for path, display in discover([given]):
+                try:
+                    settings = _merge(settings_for(path) if use_config else Settings(), overrides)
+                    files.append(lint_file(path, display, settings))
+                except RallyError as error:
+                    failures.append(error)
         except RallyError as error:
             failures.append(error)
     return LintReport(tuple(files), tuple(failures))

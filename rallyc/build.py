@@ -223,7 +223,8 @@ class _Builder:
         node = self.data.get("budget") or {}
         prices = {}
         for model, price in (node.get("prices") or {}).items():
-            prices[str(model)] = Price(float(price["input"]), float(price["output"]))
+            if not str(model).startswith("x-"):  # the user's own keys
+                prices[str(model)] = Price(float(price["input"]), float(price["output"]))
         coordination = node.get("coordination") or {}
         seconds = {
             key: self.quantity(("budget", "coordination", key), parse_duration)

@@ -7,6 +7,7 @@ duplicate keys are reported instead of raised, and alias expansion is bounded.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +30,6 @@ _SPECIAL = {
     **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
     **dict.fromkeys(("true", "True", "TRUE"), True),
     **dict.fromkeys(("false", "False", "FALSE"), False),
-    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), float("inf")),
-    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
-    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
 }
 
 
@@ -120,6 +118,7 @@ def load_text(text: str, display: str) -> Document:
     """Parse `text`; YAML errors and limits raise YamlSyntaxError with the parser's position."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="rt")
     yaml.max_depth = MAX_DEPTH
@@ -127,6 +126,14 @@ def load_text(text: str, display: str) -> Document:
         root = yaml.compose(text)
     except MarkedYAMLError as error:
         raise _syntax_error(error, display) from None
+    except ReaderError as error:
+        before = text[: error.position]
+        line, column = before.count("\n") + 1, error.position - before.rfind("\n")
+        raise YamlSyntaxError(
+            f"the character U+{error.character:04X} is not allowed in YAML",
+            Span.point(display, line, column),
+            hint="remove it, or write it as an escape inside a double-quoted string",
+        ) from None
     except YAMLError as error:  # ruamel's unmarked errors still deserve a location
         raise YamlSyntaxError(f"invalid YAML: {error}", Span.point(display)) from None
     document = Document(display, text, None, {})
@@ -200,7 +207,7 @@ class _Converter:
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 raise YamlSyntaxError("a mapping key must be a plain value, not a list or mapping", self.span(key_node))
-            key = self.scalar(key_node, path)
+            key = str(key_node.value)  # JSON keys are text: `1:` or `null:` is the key "1" or "null"
             key_span = self.span(key_node)
             if key == "<<" and key_node.style is None:
                 self.merge(result, first_seen, value_node, path)
@@ -224,7 +231,10 @@ class _Converter:
 
 
 def resolve_plain(text: str) -> Any:
-    """A plain scalar under the YAML 1.2 core schema (timestamps are not a type there)."""
+    """A plain scalar under the YAML 1.2 core schema (timestamps are not a type there).
+
+    Infinity and NaN stay text: a spec is JSON-shaped data, and JSON has no such numbers.
+    """
     if text in _SPECIAL:
         return _SPECIAL[text]
     if _INT.match(text):
@@ -233,6 +243,6 @@ def resolve_plain(text: str) -> Any:
         return int(text[2:], 8)
     if _HEX.match(text):
         return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    return text
+    if _FLOAT.match(text) and math.isfinite(number := float(text)):
+        return number
+    return text  # `.inf`, `.nan` and overflowing floats are no JSON numbers: the schema reports them as text

@@ -211,15 +211,15 @@ def _describe(error: Any, path: YamlPath, document: Document) -> Iterator[Findin
         options = [str(option) for option in error.validator_value]
         close = difflib.get_close_matches(str(error.instance), options, n=1)
         hint = f"did you mean `{close[0]}`?" if close else None
-        yield Finding(document.span(path), f"{where}: `{error.instance}` is not one of {', '.join(options)}", hint)
+        yield Finding(document.span(path), f"{where}: {_shown(error.instance)} is not one of {', '.join(options)}", hint)
     elif kind == "minItems":
         yield Finding(document.span(path), f"{where}: needs at least {error.validator_value} item{'s' if error.validator_value > 1 else ''}")
     elif kind == "pattern" and error.schema is team_schema()["definitions"].get("slug"):
-        yield Finding(document.span(path), f"{where}: `{error.instance}` is not a name: use lowercase letters, digits and `-`, starting with a letter")
+        yield Finding(document.span(path), f"{where}: {_shown(error.instance)} is not a name: use lowercase letters, digits and `-`, starting with a letter")
     elif kind == "anyOf":
-        yield Finding(document.span(path), f"{where}: `{error.instance}` is not a model: use opus, sonnet, haiku, inherit or a full model id")
+        yield Finding(document.span(path), f"{where}: {_shown(error.instance)} is not a model: use opus, sonnet, haiku, inherit or a full model id")
     else:
-        yield Finding(document.span(path), f"{where}: {error.message}")
+        yield Finding(document.span(path), f"{where}: {_generic(error)}")
 
 
 def _unknown_keys(error: Any, path: YamlPath, document: Document) -> Iterator[Finding]:
@@ -234,6 +234,16 @@ def _unknown_keys(error: Any, path: YamlPath, document: Document) -> Iterator[Fi
         yield Finding(document.key_span((*path, key)), f"unknown key `{key}` in {format_path(path)}", hint, blocking=False)
 
 
+def _generic(error: Any) -> str:
+    """jsonschema's own words for the rarer keywords, with the value shown on one line."""
+    bounds = {"exclusiveMinimum": "more than", "minimum": "at least", "maximum": "at most",
+              "exclusiveMaximum": "less than", "minLength": "at least this many characters:",
+              "maxLength": "at most this many characters:"}  # fmt: skip
+    if error.validator in bounds:
+        return f"{_shown(error.instance)} must be {bounds[error.validator]} {error.validator_value}"
+    return str(error.message).splitlines()[0][:120]
+
+
 def _expected(types: Any) -> str:
     names = types if isinstance(types, list) else [types]
     words = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
@@ -244,13 +254,19 @@ def _expected(types: Any) -> str:
 def _found(value: Any) -> str:
     if value is None:
         return "nothing"
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"`{value}`"
+    return _shown(value)
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line message: its first line, cut short."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    lines = text.splitlines() or [""]
+    short = lines[0] if len(lines[0]) <= 40 else lines[0][:39] + "…"
+    return f"`{short}{' …' if len(lines) > 1 and short == lines[0] else ''}`"
 
 
 def _type_hint(error: Any) -> str | None:

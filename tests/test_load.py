@@ -22,8 +22,8 @@ def test_yaml_12_core_schema_keeps_dates_and_yes_as_text() -> None:
     assert document.plain_text[("c",)] == "0x1F"
 
 
-@pytest.mark.parametrize(("text", "value"), [("true", True), ("False", False), ("-12", -12), ("0o17", 15),
-                                             (".inf", float("inf")), ("1e3", 1000.0), ("1_000", "1_000")])
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("False", False), (".inf", ".inf"), (".nan", ".nan"), ("1e999", "1e999"), ("-12", -12), ("0o17", 15),
+                                             ("1e3", 1000.0), ("1_000", "1_000")])
 def test_resolve_plain(text: str, value: object) -> None:
     assert resolve_plain(text) == value
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
+from rallyc.units import format_tokens, format_usd
 
 PRICE_TABLE_DATE = "2026-11"
 """When the built-in table below was last checked against Anthropic's published prices."""
@@ -76,7 +77,8 @@ class CostEstimate:
             by_model.setdefault(item.model, []).append(item)
         parts = [
             f"{len(items)} {model} task{'s' if len(items) != 1 else ''} x "
-            f"{sum(i.tokens for i in items) / self.overhead / len(items) / 1000:g}k tokens = ${sum(i.usd for i in items):.2f}"
+            f"{format_tokens(sum(i.tokens for i in items) / self.overhead / len(items))} tokens"
+            f" = {format_usd(sum(i.usd for i in items))}"
             for model, items in sorted(by_model.items())
         ]
         return f"{' + '.join(parts)} (overhead x{self.overhead:g} included, prices of {PRICE_TABLE_DATE})"

@@ -5,7 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rallyc.analysis.graph import TaskGraph
-from rallyc.ir import Spec
+from rallyc.ir import Coordination, Spec
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinationTime:
+    """The lead's time: spawning teammates, handing work between them, merging their branches."""
+
+    teammates: int
+    handoffs: int
+    """Pairs of a task and another teammate it waits on directly."""
+    owners: int
+    """Teammates with `owns`, whose branches are merged."""
+    rates: Coordination
+
+    @property
+    def terms(self) -> tuple[tuple[str, int, float], ...]:
+        """(what, how many, seconds each)."""
+        rates = self.rates
+        return (("spawn", self.teammates, rates.spawn), ("handoff", self.handoffs, rates.handoff),
+                ("merge", self.owners, rates.merge))  # fmt: skip
+
+    @property
+    def seconds(self) -> float:
+        return sum(count * each for _, count, each in self.terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +37,11 @@ class Schedule:
     """Seconds from the start of the run at which each task starts, by task index."""
     finish: tuple[float, ...]
     total_work: float
-    coordination: float
+    coordination_time: CoordinationTime
+
+    @property
+    def coordination(self) -> float:
+        return self.coordination_time.seconds
 
     @property
     def makespan(self) -> float:
@@ -44,12 +71,11 @@ def schedule(spec: Spec, graph: TaskGraph) -> Schedule:
     for node in graph.order:
         start[node] = max((finish[source] for source in graph.predecessors[node]), default=0.0)
         finish[node] = start[node] + durations[node]
-    return Schedule(tuple(start), tuple(finish), sum(durations), coordination_seconds(spec))
+    return Schedule(tuple(start), tuple(finish), sum(durations), coordination_time(spec))
 
 
-def coordination_seconds(spec: Spec) -> float:
+def coordination_time(spec: Spec) -> CoordinationTime:
     """spawn x teammates + handoff x (task, other teammate it waits on) pairs + merge x owners."""
-    rates = spec.budget.coordination
     teammate_of = {task.id: task.teammate for task in spec.tasks}
     handoffs = {
         (task.id, teammate_of[target])
@@ -59,4 +85,4 @@ def coordination_seconds(spec: Spec) -> float:
         if teammate_of[target] != task.teammate
     }
     owners = sum(1 for teammate in spec.teammates if teammate.owns)
-    return rates.spawn * len(spec.teammates) + rates.handoff * len(handoffs) + rates.merge * owners
+    return CoordinationTime(len(spec.teammates), len(handoffs), owners, spec.budget.coordination)
