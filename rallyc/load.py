@@ -194,6 +194,8 @@ class _Converter:
             self.active.discard(ident)
 
     def scalar(self, node: Any, path: YamlPath) -> Any:
+        if node.style == ">":
+            return node.value.replace("\a", "")  # ruamel marks each fold of a folded scalar with BEL
         if node.style is not None or node.tag == _STR_TAG:
             return node.value
         value = resolve_plain(node.value)

@@ -75,3 +75,8 @@ def test_non_utf8_bytes_are_located() -> None:
     with pytest.raises(YamlSyntaxError, match="0xff") as raised:
         decode(b"a: 1\nb: \xc3\xa9\xff\n", "f")
     assert raised.value.span == Span.point("f", 2, 5)
+
+
+def test_folded_scalars_carry_no_fold_marks() -> None:
+    document = load_text("goal: >-\n  Split the module\n  into two.\n", "f")
+    assert document.data == {"goal": "Split the module into two."}
