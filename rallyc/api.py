@@ -102,21 +102,35 @@ def _merge(config: Settings, overrides: Settings | None) -> Settings:
 
 
 def lint_file(path: Path, display: str, settings: Settings = Settings()) -> FileReport:
-    ctx = LintContext(path, display, LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes))
-    found = _run_rules(ctx, settings)
+    return lint_context(context_for(path, display, settings), settings)
+
+
+def context_for(path: Path, display: str, settings: Settings = Settings()) -> LintContext:
+    """A spec loaded for lint (RallyError when the file is unusable); commands that go on to use it share it."""
+    return LintContext(path, display, LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes))
+
+
+def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileReport:
+    found = _run_rules(ctx, settings, PHASES)
     silenced = suppressions(ctx.text)
     ignored = _spec_ignores(ctx)
     shown = [d for d in found if _visible(d, settings)]
     kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
     diagnostics = tuple(sorted(kept, key=lambda d: d.sort_key))
-    return FileReport(display, ctx.text, diagnostics, len(shown) - len(kept), settings.strict)
+    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict)
 
 
-def _run_rules(ctx: LintContext, settings: Settings) -> list[Diagnostic]:
+def structure_findings(ctx: LintContext) -> tuple[Diagnostic, ...]:
+    """The structure phases only (RY0): enough for commands that need the spec to build, not to be good."""
+    found = _run_rules(ctx, Settings(), PHASES[:-1])
+    return tuple(sorted(found, key=lambda d: d.sort_key))
+
+
+def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) -> list[Diagnostic]:
     """Phase by phase; a phase runs only when the earlier ones found no error."""
     found: list[Diagnostic] = []
     blocked = False
-    for phase in PHASES:
+    for phase in phases:
         if blocked:
             break
         for rule in all_rules():

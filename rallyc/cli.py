@@ -144,3 +144,157 @@ def rules(output_format: str) -> None:
     width = max(len(r.name) for r in rows)
     for r in rows:
         click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--unowned", "list_unowned", is_flag=True,
+              help="List every tracked file (git ls-files of team.repo) that no teammate owns.")
+@click.option("--spec", "spec_file", type=click.Path(dir_okay=False),
+              help="The spec to ask (default: the only *.rally.yaml in the current folder).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, debug: bool) -> None:
+    """Print the teammate that owns each PATH (`path<TAB>owner`, or `unowned`), like a CODEOWNERS lookup.
+
+    PATHs are relative to the current folder; the output shows them relative to team.repo. Several
+    owners (comma-separated) mean overlapping `owns` (RY101).
+    """
+    if list_unowned == bool(paths):
+        raise click.UsageError("give PATHs to look up, or --unowned (not both)")
+
+    def run() -> int:
+        from pathlib import Path
+
+        from rallyc import owners as ownership
+
+        try:
+            ctx = ownership.load(Path(spec_file) if spec_file else ownership.find_spec(Path.cwd()))
+        except ownership.BrokenSpec as broken:
+            from rallyc.api import LintReport
+            from rallyc.reporters import text
+
+            click.echo(text.render(LintReport((broken.report,), ())), nl=False, err=True)
+            return 1
+        if list_unowned:
+            for path in ownership.unowned_in(ctx):
+                click.echo(path)
+            return 0
+        found = ownership.owners_in(ctx, [ownership.repo_relative(path, ctx) for path in paths])
+        for path, names in found.items():
+            click.echo(f"{path}\t{','.join(names) or 'unowned'}")
+        return 0
+
+    _guarded(debug, run)
+
+
+@cli.command("compile")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("-o", "--out", type=click.Path(file_okay=False),
+              help="Output folder, replaced as a whole (default: .rally/build/<team>/ under team.repo).")
+@click.option("--target", metavar="TARGET",
+              help="claude-agent-teams, claude-subagents or codex-subagents (default: team.runtime).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 listing every file that is not what compiling would write.")
+@click.option("--install", is_flag=True,
+              help="Also write the runtime files into the repository (.claude/agents/ or .codex/agents/), "
+                   "never over a file rallyc did not generate.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, debug: bool) -> None:
+    """Compile a lint-clean SPEC: teammate prompts, lead prompt, handoff, runtime files and plan.json."""
+
+    def run() -> int:
+        from pathlib import Path
+
+        from rallyc import compile as compiler
+
+        try:
+            compiled = compiler.compile_spec(Path(spec), target=target, out=Path(out) if out else None)
+        except compiler.LintFailed as failed:
+            click.echo(_render(failed.report, "text", "auto", to_terminal=sys.stderr.isatty()), nl=False, err=True)
+            click.echo(f"rallyc: {failed}", err=True)
+            return 1
+        for note in compiled.notes:
+            click.echo(f"rallyc: note: {note}", err=True)
+        if check:
+            return _check_result(compiler.check(compiled, installed=install))
+        if install:
+            compiler.ensure_installable(compiled)  # before OUT changes: all or nothing
+        compiler.write(compiled)
+        click.echo(f"wrote {len(compiled.files)} files for {compiled.target} to {_shown(compiled.out)}")
+        if install:
+            written, removed = compiler.install(compiled)
+            for relative in written:
+                click.echo(f"installed {_shown(compiled.repo / relative)}")
+            for relative in removed:
+                click.echo(f"removed {_shown(compiled.repo / relative)} (no longer in the spec)")
+        return 0
+
+    _guarded(debug, run)
+
+
+def _check_result(differences: list[Any]) -> int:
+    for path, state in differences:
+        click.echo(f"{_shown(path)}: {state}")
+    if differences:
+        click.echo(f"rallyc: {len(differences)} file(s) out of date; run rallyc compile", err=True)
+    return 1 if differences else 0
+
+
+def _shown(path: Any) -> str:
+    """A path relative to the current folder when it is below it, else as it is."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+def _built_context(spec: str) -> Any:
+    """The spec built without structure errors (RY0), or None after printing them."""
+    from pathlib import Path
+
+    from rallyc import owners as ownership
+
+    try:
+        return ownership.load(Path(spec))
+    except ownership.BrokenSpec as broken:
+        from rallyc.api import LintReport
+
+        click.echo(_render(LintReport((broken.report,), ()), "text", "auto", to_terminal=sys.stderr.isatty()),
+                   nl=False, err=True)  # fmt: skip
+        return None
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True, help="Mermaid flowchart or Graphviz DOT.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def graph(spec: str, output_format: str, debug: bool) -> None:
+    """Print SPEC's task graph: a subgraph per teammate, solid edges for `after`, dotted for task order."""
+
+    def run() -> int:
+        from rallyc.compile.graph import dot, mermaid
+
+        ctx = _built_context(spec)
+        if ctx is None:
+            return 1
+        click.echo((dot if output_format == "dot" else mermaid)(ctx.spec, ctx.graph), nl=False)
+        return 0
+
+    _guarded(debug, run)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def explain(spec: str, debug: bool) -> None:
+    """Explain SPEC's plan: the schedule by estimate, the cost and how it was reached, ownership, merge order."""
+
+    def run() -> int:
+        from rallyc.explain import explain as explain_plan
+
+        ctx = _built_context(spec)
+        if ctx is None:
+            return 1
+        click.echo(explain_plan(ctx), nl=False)
+        return 0
+
+    _guarded(debug, run)
