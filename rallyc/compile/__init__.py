@@ -1,0 +1,130 @@
+"""`rallyc compile`: a lint-clean spec to prompts, handoff, runtime files and plan.json.
+
+The stages: lint (any error stops here), lower the analysed spec to a
+`Plan`, let the target render its files from the plan, add the
+target-independent plan.json and graph.mmd. Nothing here touches the disk;
+`write`, `check` and `install` below do, through `rallyc.compile.output`.
+Output is a pure function of the spec file and the target: no timestamps,
+no absolute paths (the marker names the spec relative to the repository
+root), sorted JSON keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rallyc.api import LintReport, context_for, lint_context
+from rallyc.config import settings_for
+from rallyc.context import LintContext
+from rallyc.errors import RallyError
+
+PLAN_FILE = "plan.json"
+GRAPH_FILE = "graph.mmd"
+
+
+class LintFailed(RallyError):
+    """The spec has lint errors: nothing is compiled."""
+
+    def __init__(self, report: LintReport) -> None:
+        super().__init__("the spec has lint errors; nothing was compiled")
+        self.report = report
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    target: str
+    files: dict[str, str]
+    """Everything OUT holds: relative POSIX path -> text."""
+    runtime_files: tuple[str, ...]
+    runtime_folder: str
+    notes: tuple[str, ...]
+    out: Path
+    repo: Path
+    marker: str
+
+    @property
+    def installable(self) -> dict[str, str]:
+        return {path: self.files[path] for path in self.runtime_files}
+
+
+def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = None) -> Compiled:
+    """Compile one spec in memory; LintFailed when `rallyc lint` would fail on it."""
+    from rallyc.compile.graph import mermaid
+    from rallyc.compile.output import marker_text
+    from rallyc.plan import lower, plan_document
+    from rallyc.repo import repo_root
+    from rallyc.targets import target_named
+
+    ctx = _lint_clean(spec)
+    repo = repo_root(spec, ctx.spec.team.repo)
+    spec_path = Path(os.path.relpath(spec.resolve(), repo)).as_posix()
+    chosen = target_named(target or ctx.spec.team.runtime)
+    plan = lower(ctx, spec_path, chosen.name)
+    marker = marker_text(spec_path)
+    output = chosen.emit(plan, marker)
+    files = {
+        PLAN_FILE: json.dumps(plan_document(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        GRAPH_FILE: mermaid(ctx.spec, ctx.graph),
+        **output.files,
+    }
+    folder = out if out is not None else repo / ".rally" / "build" / plan.team.name
+    return Compiled(chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
+                    output.notes, folder, repo, marker)  # fmt: skip
+
+
+def _lint_clean(spec: Path) -> LintContext:
+    """The spec's context, once `rallyc lint` (with the project's config) passes on it."""
+    if not spec.is_file():
+        raise RallyError(f"{spec}: no such spec file" if not spec.exists() else f"{spec} is not a file")
+    settings = settings_for(spec)
+    ctx = context_for(spec, str(spec), settings)
+    report = lint_context(ctx, settings)
+    if report.failed:
+        raise LintFailed(LintReport((report,), ()))
+    return ctx
+
+
+def write(compiled: Compiled) -> None:
+    """Replace OUT with the compiled files, atomically."""
+    from rallyc.compile.output import write_tree
+
+    try:
+        write_tree(compiled.out, compiled.files)
+    except OSError as error:  # a full disk or a read-only folder is the user's to fix, not a bug
+        raise RallyError(f"could not write {compiled.out}: {error.strerror or error}") from error
+
+
+def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
+    """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime files."""
+    from rallyc.compile.output import differences
+
+    found = [(compiled.out / path, state) for path, state in differences(compiled.out, compiled.files)]
+    if installed:
+        runtime = differences(compiled.repo, compiled.installable, exhaustive=False)
+        found += [(compiled.repo / path, state) for path, state in runtime]
+    return found
+
+
+def ensure_installable(compiled: Compiled) -> None:
+    """Fail before anything is written when --install would have to overwrite a file rallyc did not generate."""
+    from rallyc.compile.output import ensure_installable as check_files
+
+    check_files(compiled.repo, compiled.installable)
+
+
+def install(compiled: Compiled) -> tuple[list[str], list[str]]:
+    """(written, removed): the runtime files put into the repository, and this spec's stale ones deleted."""
+    from rallyc.compile.output import install as install_files
+    from rallyc.compile.output import stale
+
+    old = stale(compiled.repo, compiled.runtime_folder, compiled.marker, compiled.installable)
+    try:
+        written = install_files(compiled.repo, compiled.installable)
+        for relative in old:
+            (compiled.repo / relative).unlink()
+    except OSError as error:
+        raise RallyError(f"could not install into {compiled.repo}: {error.strerror or error}") from error
+    return written, old
