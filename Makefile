@@ -29,6 +29,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/lint_startup.py
+	$(BIN)/python bench/lint_scale.py
+	$(BIN)/python bench/compile_speed.py
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md
