@@ -1,0 +1,76 @@
+"""What executes one task: the Backend protocol, and the backends found by name.
+
+A backend is one module here (`shell.py`, `claude.py`, `codex.py`,
+`anthropic.py`) exposing `backend() -> Backend`. The runner never branches on
+the backend's name: everything it needs is in `TaskRequest` and `TaskResult`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+BACKENDS = ("shell", "claude", "codex", "anthropic")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRequest:
+    """One attempt at one task, as the runner hands it to a backend."""
+
+    run_id: str
+    task_id: str
+    teammate: str
+    prompt: str
+    prompt_file: Path
+    worktree: Path
+    model: str
+    mode: str
+    timeout_seconds: float
+    env: Mapping[str, str]
+    """The environment the backend's process gets (secrets only where the backend needs them)."""
+    owns: tuple[str, ...]
+    """The teammate's `owns` globs as written, for backends that can refuse a write at once."""
+    shell: str | None = None
+    """`run.shell` (the shell backend's command template)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    """What the backend says it spent; None when it reports tokens only (priced by the runner)."""
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    ok: bool
+    summary: str
+    usage: Usage = Usage()
+    timed_out: bool = False
+    log: str = ""
+
+
+class Backend(Protocol):
+    name: str
+
+    def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
+        """Raise RallyError naming what is missing (a binary on PATH, a key, `run.shell`)."""
+
+    async def run(self, request: TaskRequest) -> TaskResult:
+        """Run the task in `request.worktree`; past the timeout, kill the whole process group."""
+
+
+def backend_named(name: str) -> Backend:
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}")
+    module = importlib.import_module(f"{__name__}.{name}")
+    found: Backend = module.backend()
+    return found
