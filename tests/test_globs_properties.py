@@ -135,7 +135,7 @@ def check_witness_form(witness: str) -> None:
     assert set(witness) <= set(ALPHABET), "witnesses use readable letters first"
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(cases(), cases())
 def test_overlap_agrees_with_brute_force(a: Case, b: Case) -> None:
     common = brute(a) & brute(b)
@@ -153,7 +153,7 @@ def test_overlap_agrees_with_brute_force(a: Case, b: Case) -> None:
     assert overlap(b.glob, a.glob) == witness
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(cases(), st.lists(cases(), max_size=3))
 def test_inside_agrees_with_brute_force(a: Case, covers: list[Case]) -> None:
     outside = brute(a).difference(*(brute(cover) for cover in covers))
@@ -174,7 +174,7 @@ def test_inside_agrees_with_brute_force(a: Case, covers: list[Case]) -> None:
 paths = st.text(alphabet="abc/é", max_size=7)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(cases(), st.lists(paths, max_size=10))
 def test_match_agrees_with_reference(case: Case, extra: list[str]) -> None:
     matched = brute(case)
