@@ -145,7 +145,9 @@ def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) ->
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
     severity = finding.severity or rule.severity
-    return Diagnostic(rule.code, rule.name, severity, finding.message, finding.span, finding.hint, finding.related)
+    return Diagnostic(
+        rule.code, rule.name, severity, finding.message, finding.span, finding.hint, finding.related, finding.fix
+    )
 
 
 def _visible(diagnostic: Diagnostic, settings: Settings) -> bool:

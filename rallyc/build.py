@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from rallyc.analysis.cost import default_overhead
-from rallyc.diagnostics import Finding
+from rallyc.diagnostics import Finding, Fix
 from rallyc.ir import (
     DEFAULT_TOKENS,
     After,
@@ -89,7 +89,10 @@ class _Builder:
             info = self.document.node(path)
             span = info.value if info else Span.point(self.document.file)
             offset = 1 if info and info.quoted else 0
-            self.errors.append(Finding(span.shifted(offset + error.column - 1, error.width), error.message, error.hint))
+            fix = Fix(span, error.replacement, f"`{value}` -> `{error.replacement}`") if error.replacement else None
+            self.errors.append(
+                Finding(span.shifted(offset + error.column - 1, error.width), error.message, error.hint, fix=fix)
+            )
             return None
 
     def patterns(self, path: YamlPath | None) -> tuple[Pattern, ...]:

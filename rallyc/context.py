@@ -27,7 +27,8 @@ class LintOptions:
 class LintContext:
     """One spec file under lint. Raises RallyError on construction when the file is unusable."""
 
-    def __init__(self, path: Path, display: str, options: LintOptions | None = None) -> None:
+    def __init__(self, path: Path, display: str, options: LintOptions | None = None, text: str | None = None) -> None:
+        """`text`, when given, is linted as the content of `path` (`--fix` checks a fix before writing it)."""
         self.path = path
         self.file = display
         self.options = options or LintOptions()
@@ -35,7 +36,7 @@ class LintContext:
         self.load_error: YamlSyntaxError | None = None
         self.document: Document | None = None
         try:
-            self.text = read_text(path, display, self.options.max_file_bytes)
+            self.text = read_text(path, display, self.options.max_file_bytes) if text is None else text
             self.document = load_text(self.text, display)
         except YamlSyntaxError as error:
             self.load_error = error

@@ -25,6 +25,21 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A change that resolves a finding; `rallyc lint --fix` (rallyc/fix.py) turns it into a text edit.
+
+    `span` is the span of a key or value as the document recorded it (rules never compute positions).
+    Without `key`, that scalar becomes `text`, written in the same style. With `key`, `span` is a value
+    in a mapping and `text` is added to the list under `key` in that mapping (created when missing).
+    """
+
+    span: Span
+    text: str
+    description: str
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What a rule reports; the engine adds the rule's code, name and severity."""
 
@@ -36,6 +51,8 @@ class Finding:
     """Set only by rules whose severity depends on the case (RY301, RY402, RY405)."""
     blocking: bool = True
     """An error that stops later phases; an unknown or repeated key does not, as the spec reads the same without it."""
+    fix: Fix | None = None
+    """A change that resolves the finding and cannot make the spec worse, when there is one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +64,7 @@ class Diagnostic:
     span: Span
     hint: str | None = None
     related: tuple[Related, ...] = ()
+    fix: Fix | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -16,7 +16,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from rallyc.diagnostics import Finding
+from rallyc.diagnostics import Finding, Fix
 from rallyc.load import Document
 from rallyc.source import YamlPath, format_path
 
@@ -231,7 +231,9 @@ def _unknown_keys(error: Any, path: YamlPath, document: Document) -> Iterator[Fi
             continue
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(known)}; prefix your own keys with `x-`"
-        yield Finding(document.key_span((*path, key)), f"unknown key `{key}` in {format_path(path)}", hint, blocking=False)
+        span = document.key_span((*path, key))
+        fix = Fix(span, close[0], f"rename `{key}` to `{close[0]}`") if close else None
+        yield Finding(span, f"unknown key `{key}` in {format_path(path)}", hint, blocking=False, fix=fix)
 
 
 def _generic(error: Any) -> str:

@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 class PatternError(Exception):
     """A value that breaks its mini-language; `column` is 1-based within the text."""
 
-    def __init__(self, message: str, column: int = 1, width: int = 1, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, column: int = 1, width: int = 1, hint: str | None = None, replacement: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.column = column
         self.width = width
         self.hint = hint
+        self.replacement = replacement
+        """The whole text as the hint suggests it, when that parses (`src/**.py` -> `src/**/*.py`): `--fix` uses it."""
 
 
 # ---- glob syntax tree: what the glob algebra works on -----------------------
@@ -192,7 +196,10 @@ class _Segments:
                 if not (at_start and at_end):
                     fixed = suggest_globstar(self.text)
                     hint = f"did you mean `{fixed}`?" if fixed != self.text else "write `**` between slashes"
-                    raise PatternError("`**` must be a whole segment; inside a segment it is ambiguous", column, 2, hint)
+                    replacement = fixed if fixed != self.text and _settled(fixed) else None
+                    raise PatternError(
+                        "`**` must be a whole segment; inside a segment it is ambiguous", column, 2, hint, replacement
+                    )
                 segment = None
             elif item.type == "SLASH":
                 if at_start:
@@ -227,6 +234,17 @@ def _column(item: Any) -> int:
     while hasattr(item, "children"):
         item = item.children[0]
     return int(item.column or 1)
+
+
+def _settled(text: str) -> bool:
+    """A suggested glob is offered as a fix only when it parses (checked once: it suggests nothing itself)."""
+    if suggest_globstar(text) != text:
+        return False
+    try:
+        parse_glob(text)
+    except PatternError:
+        return False
+    return True
 
 
 def suggest_globstar(text: str) -> str:

@@ -52,7 +52,7 @@ from collections.abc import Iterator, Sequence
 
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
-from rallyc.diagnostics import Finding, Related, Severity
+from rallyc.diagnostics import Finding, Fix, Related, Severity
 from rallyc.globs import overlap, overlap_candidates
 from rallyc.ir import Pattern, Task
 from rallyc.syntax import Glob
@@ -154,4 +154,5 @@ def _finding(reader: Task, read: Pattern, writer: Task, write: Pattern, witness:
         f"add `after: [{writer.id}]` to `{reader.id}` so it reads {witness} once written "
         f"(or `after: [{reader.id}]` to `{writer.id}` if it must see the file as it was)",
         (Related(write.span, f"`{writer.id}` writes {write.text}"),),
+        fix=Fix(reader.span, writer.id, f"add `after: [{writer.id}]` to `{reader.id}`", key="after"),
     )
