@@ -64,19 +64,33 @@ def cli() -> None:
 @click.option("--no-repo", is_flag=True, help="Do not look at the git work tree of team.repo.")
 @click.option("--no-config", is_flag=True, help="Ignore .rallyc.toml and [tool.rallyc] in pyproject.toml.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (atomically).")
+@click.option("--fix", "apply_fixes", is_flag=True,
+              help="Apply the safe fixes, then report what remains. Comments and layout are kept.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the safe fixes as a unified diff and write nothing; the exit code is lint's.")
+@click.option("--add-timeouts", is_flag=True,
+              help="With --fix or --diff: write `timeout: 2 x estimate` beside each estimate used without one.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def lint(paths: tuple[str, ...], output_format: str, color: str, strict: bool, show_info: bool,
          select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, no_repo: bool, no_config: bool,
-         output: str | None, debug: bool) -> None:  # fmt: skip
+         output: str | None, apply_fixes: bool, show_diff: bool, add_timeouts: bool, debug: bool) -> None:  # fmt: skip
     """Check team specs. A folder means every *.rally.yaml and *.rally.yml below it (default: .)."""
+    if add_timeouts and not (apply_fixes or show_diff):
+        raise click.UsageError("--add-timeouts adds a fix: use it with --fix or --diff")
 
     def run() -> int:
         from rallyc.api import lint as lint_paths
         from rallyc.config import Settings
 
         overrides = Settings(select=select, ignore=ignore, strict=strict, show_info=show_info, repo=not no_repo)
+        fixed: list[Any] = []
+        if apply_fixes or show_diff:  # fixes first: the report is of the files as fixed (or, for --diff, as they are)
+            fixed = _fixes(paths or (".",), overrides, not no_config, add_timeouts, write=not show_diff)
         report = lint_paths(paths or (".",), overrides, use_config=not no_config)
-        text = _render(report, output_format, color, to_terminal=output is None and sys.stdout.isatty())
+        if show_diff:
+            text = "".join(result.diff() for result in fixed)
+        else:
+            text = _render(report, output_format, color, to_terminal=output is None and sys.stdout.isatty())
         if output:
             from rallyc.files import write_atomic
 
@@ -86,6 +100,23 @@ def lint(paths: tuple[str, ...], output_format: str, color: str, strict: bool, s
         return 0 if exit_zero and report.exit_code == 1 else report.exit_code
 
     _guarded(debug, run)
+
+
+def _fixes(paths: tuple[str, ...], overrides: Any, use_config: bool, add_timeouts: bool, *, write: bool) -> list[Any]:
+    """Apply (or, for --diff, only compute) the safe fixes, saying on stderr what was done and what was not."""
+    from rallyc.fix import fix_paths, write_fixed
+
+    results = fix_paths(paths, overrides, use_config=use_config, add_timeouts=add_timeouts)
+    for result in results:
+        if write and result.changed and not write_fixed(result):
+            click.echo(f"rallyc: {result.display}: changed while being fixed; left as it is", err=True)
+            continue
+        verb = "fixed" if write else "would fix"
+        for done in result.applied:
+            click.echo(f"{result.display}: {verb} {done.code}: {done.description}", err=True)
+        for refused in result.refused:
+            click.echo(f"{result.display}: not fixed {refused.code}: {refused.description}: {refused.reason}", err=True)
+    return results
 
 
 def _render(report: Any, output_format: str, color: str, *, to_terminal: bool) -> str:
@@ -295,6 +326,146 @@ def explain(spec: str, debug: bool) -> None:
         if ctx is None:
             return 1
         click.echo(explain_plan(ctx), nl=False)
+        return 0
+
+    _guarded(debug, run)
+
+
+@cli.command("run")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--backend", type=click.Choice(["claude", "codex", "anthropic", "shell"]),
+              help="What executes each task (default: run.backend of the spec, else claude).")
+@click.option("--concurrency", type=click.IntRange(min=1), metavar="N",
+              help="At most N teammates at work at once (default: run.concurrency, else every teammate).")
+@click.option("--max-usd", type=click.FloatRange(min=0), metavar="X",
+              help="Stop starting tasks once X dollars are spent (default: budget.max_usd).")
+@click.option("--dry-run", is_flag=True, help="Check everything, print the schedule, cost and merge order; create nothing.")
+@click.option("--resume", "resume", metavar="RUN_ID", help="Go on with an interrupted or crashed run; done tasks are kept.")
+@click.option("--apply", "apply_result", is_flag=True,
+              help="When every task and check passed, fast-forward the current branch to the integration branch.")
+@click.option("--keep-worktrees", is_flag=True, help="Leave the worktrees in .rally/worktrees/ after the run.")
+@click.option("--no-journal", is_flag=True, help="Do not append an entry to .agents/rally.md.")
+@click.option("--json", "as_json", is_flag=True, help="Stream the run's events as JSON lines on stdout.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd: float | None, dry_run: bool,
+                resume: str | None, apply_result: bool, keep_worktrees: bool, no_journal: bool, as_json: bool,
+                debug: bool) -> None:  # fmt: skip
+    """Run SPEC for real: a git worktree per teammate, tasks scheduled by the graph, ownership enforced on every
+    commit, fan-in onto rally/<run-id>/integration, a report in .rally/runs/<run-id>/.
+
+    Exit 0 when every task and check passed, 1 when one failed or was skipped (or lint found errors),
+    2 for a usage or preflight error, 130 when interrupted (the resume command is printed).
+    """
+
+    def run() -> int:
+        from pathlib import Path
+
+        from rallyc.compile import LintFailed
+        from rallyc.runner.progress import display_for
+        from rallyc.runner.run import RunOptions, run_spec
+
+        options = RunOptions(backend=backend, concurrency=concurrency, max_usd=max_usd, dry_run=dry_run, resume=resume,
+                             apply=apply_result, keep_worktrees=keep_worktrees, journal=not no_journal)  # fmt: skip
+        try:
+            return run_spec(Path(spec), options, display_for("json" if as_json else "auto"))
+        except LintFailed as failed:
+            click.echo(_render(failed.report, "text", "auto", to_terminal=sys.stderr.isatty()), nl=False, err=True)
+            click.echo("rallyc: the spec has lint errors; nothing was run", err=True)
+            return 1
+
+    _guarded(debug, run)
+
+
+@cli.command()
+@click.argument("run_id", required=False)
+@click.option("-C", "--repo", "repo", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The repository the runs were made in.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def status(run_id: str | None, repo: str, debug: bool) -> None:
+    """Show a run's tasks, their states and the cost so far (default: the latest run)."""
+
+    def run() -> int:
+        from pathlib import Path
+
+        from rallyc.runner.commands import chosen_run, repo_top, status_text
+
+        _, top = repo_top(Path(repo))
+        click.echo(status_text(chosen_run(top, run_id)), nl=False)
+        return 0
+
+    _guarded(debug, run)
+
+
+@cli.command()
+@click.argument("run_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every run in the repository.")
+@click.option("-C", "--repo", "repo", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The repository the runs were made in.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def clean(run_id: str | None, every: bool, repo: str, debug: bool) -> None:
+    """Remove a run's worktrees and branches (rally/RUN_ID/*); its reports in .rally/runs/ stay."""
+    if every == bool(run_id):
+        raise click.UsageError("give a RUN_ID, or --all (not both)")
+
+    def run() -> int:
+        from pathlib import Path
+
+        from rallyc.runner.commands import chosen_run, clean as clean_run, repo_top
+        from rallyc.runner.state import RunFolder, runs_in
+
+        git, top = repo_top(Path(repo))
+        folders = [RunFolder(top, found) for found in runs_in(top)] if every else [chosen_run(top, run_id)]
+        for folder in folders:
+            for line in clean_run(git, folder):
+                click.echo(line)
+        click.echo(f"cleaned {len(folders)} run(s); reports stay in {_shown(top / '.rally' / 'runs')}")
+        return 0
+
+    _guarded(debug, run)
+
+
+@cli.command()
+@click.option("--goal", help="The team's mission, one paragraph (asked for on a terminal when missing).")
+@click.option("--name", help="The team's name (default: made from the repository folder's name).")
+@click.option("-o", "--output", default="team.rally.yaml", show_default=True, type=click.Path(dir_okay=False),
+              help="The spec to write; never an existing file.")
+@click.option("-y", "--yes", is_flag=True, help="Ask nothing: write the spec without showing it first (needs --goal).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def init(goal: str | None, name: str | None, output: str, yes: bool, debug: bool) -> None:
+    """Write a starter spec for this repository: a teammate per top-level folder git tracks, and a reviewer.
+
+    On a terminal it asks for the goal when --goal is missing, shows the spec and asks before writing it.
+    """
+    from pathlib import Path
+
+    from rallyc import init as starter
+
+    target = Path(output)
+    if target.exists() or target.is_symlink():
+        _fail(f"{output}: already exists; rallyc init never overwrites a spec "
+              "(remove it, or choose another file with -o)")  # fmt: skip
+    ask = not yes and starter.on_terminal()
+    if goal is None and not ask:
+        raise click.UsageError("give the team's goal with --goal (there is no terminal to ask it on)")
+    goal = (goal if goal is not None else click.prompt("The team's goal, one paragraph")).strip()
+    if not goal:
+        raise click.UsageError("the goal cannot be empty: it is what the result is checked against")
+
+    def run() -> int:
+        spec = starter.starter_spec(target, goal, name)
+        if ask:
+            click.echo(spec.text)
+            try:
+                if not click.confirm(f"Write {output}?", default=True):
+                    click.echo("rallyc: nothing written", err=True)
+                    return 1
+            except click.Abort:
+                return 130
+        starter.write_new(target, spec.text)
+        names = ", ".join(area.name for area in spec.areas)
+        click.echo(f"wrote {output}: {len(spec.areas) + 1} teammates ({names} and review), "
+                   f"cost estimate ${spec.usd:.2f} under a ${spec.max_usd} cap")  # fmt: skip
+        click.echo("next: say what each task does, then run `rallyc lint` and `rallyc explain`")
         return 0
 
     _guarded(debug, run)
