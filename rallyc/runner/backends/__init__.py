@@ -35,6 +35,11 @@ class TaskRequest:
     """The teammate's `owns` globs as written, for backends that can refuse a write at once."""
     shell: str | None = None
     """`run.shell` (the shell backend's command template)."""
+    system_prompt: str = ""
+    """The compiled teammate prompt, when the runner passes it apart from the task: then `prompt`
+    is the task alone and `prompt_file` still holds both. Backends that have a system prompt put
+    it there (`claude --append-system-prompt`, the Messages API's `system`); the others send
+    `system_prompt` and `prompt` together. Empty: `prompt` holds everything."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,149 @@
+"""The `claude` backend: Claude Code in print mode (`claude -p --output-format json`), RUNNER.md.
+
+The task goes in on stdin, not as an argument: a prompt can be longer than one argument may be
+(128 KiB on Linux), and an argument shows in `ps` to every user of the machine. The compiled
+teammate prompt goes to `--append-system-prompt`, so Claude Code keeps its own system prompt
+(tools, conventions) and the teammate's brief is added to it.
+
+Claude Code prints one JSON object when it finishes:
+`{"type": "result", "subtype": "success" | "error_max_turns" | "error_during_execution" ...,
+"is_error": bool, "result": str, "total_cost_usd": float, "usage": {"input_tokens": ...,
+"output_tokens": ..., "cache_creation_input_tokens": ..., "cache_read_input_tokens": ...}}`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rallyc.errors import RallyError
+from rallyc.runner.backends import TaskRequest, TaskResult, Usage
+from rallyc.runner.backends._process import Finished, clip, find_executable, run_process
+from rallyc.runner.secrets import Redactor
+
+EXECUTABLE = "claude"
+STDOUT_CAP = 16 << 20
+"""The result object is parsed from stdout, so keep far more of it than a log needs."""
+
+
+class ClaudeBackend:
+    name = "claude"
+
+    def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
+        if find_executable(EXECUTABLE, env) is None:
+            raise RallyError(
+                "the claude backend needs `claude` on PATH, and it is not there",
+                hint="install Claude Code (npm install -g @anthropic-ai/claude-code) or pick another --backend",
+            )
+
+    async def run(self, request: TaskRequest) -> TaskResult:
+        redactor = Redactor(request.env)
+        executable = find_executable(EXECUTABLE, request.env)
+        if executable is None:
+            return TaskResult(False, "`claude` is not on PATH")
+        argv = command(executable, request)
+        try:
+            finished = await run_process(
+                argv,
+                cwd=request.worktree,
+                env=request.env,
+                timeout=request.timeout_seconds,
+                stdin_text=request.prompt,
+                cap=STDOUT_CAP,
+            )
+        except OSError as error:  # not executable, vanished since preflight, a bad worktree
+            return TaskResult(False, redactor.text(f"claude could not start: {error}"))
+        result = interpret(finished, request.timeout_seconds)
+        log = redactor.text(transcript(argv, request, finished))
+        return TaskResult(result.ok, redactor.text(result.summary), result.usage, result.timed_out, log)
+
+
+def command(executable: str, request: TaskRequest) -> list[str]:
+    argv = [executable, "-p", "--output-format", "json", "--permission-mode", request.mode]
+    # `inherit` means "the model of the session that runs it": leaving `--model` out does that.
+    if request.model and request.model != "inherit":
+        argv += ["--model", request.model]
+    if request.system_prompt:
+        argv += ["--append-system-prompt", request.system_prompt]
+    return argv
+
+
+def interpret(finished: Finished, timeout: float) -> TaskResult:
+    """The task's outcome from what claude printed; the log is added by the caller."""
+    found = final_object(finished.stdout)
+    usage = usage_of(found) if found is not None else Usage()
+    if finished.timed_out:
+        return TaskResult(False, f"claude timed out after {timeout:g}s; its process group was killed", usage, True)
+    if found is None:
+        what = "no output" if not finished.stdout.strip() else "output that is not a JSON result object"
+        detail = clip(finished.stderr or finished.stdout, 200)
+        return TaskResult(False, f"claude exited {finished.returncode} with {what}" + (f": {detail}" if detail else ""))
+    subtype = str(found.get("subtype", "")) or "no subtype"
+    text = found.get("result")
+    said = clip(text) if isinstance(text, str) and text.strip() else ""
+    if found.get("is_error") is not False or subtype != "success":
+        errors = found.get("errors")
+        if not said and isinstance(errors, list) and errors:
+            said = clip("; ".join(map(str, errors)))
+        flagged = ", is_error" if found.get("is_error") else ""
+        return TaskResult(False, f"claude failed ({subtype}{flagged})" + (f": {said}" if said else ""), usage)
+    if finished.returncode != 0:  # a success object and a failing exit: trust neither
+        return TaskResult(False, f"claude reported success but exited {finished.returncode}", usage)
+    return TaskResult(True, said or "claude finished", usage)
+
+
+def final_object(stdout: str) -> dict[str, Any] | None:
+    """The result object: the whole of stdout, else the last line that is one (a warning printed
+    before it must not hide it). Some versions print a list of messages: take its result."""
+    text = stdout.strip()
+    if not text:
+        return None
+    candidates = [text, *reversed(text.splitlines())]
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, list):
+            value = next((item for item in reversed(value) if _is_result(item)), None)
+        if _is_result(value):
+            found: dict[str, Any] = value
+            return found
+    return None
+
+
+def _is_result(value: object) -> bool:
+    return isinstance(value, dict) and value.get("type") == "result"
+
+
+_INPUT_KEYS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+
+
+def usage_of(found: Mapping[str, Any]) -> Usage:
+    """Input tokens include the cache's (written and read): they are tokens the model took in.
+    The cost is Claude Code's own figure, which already prices the cache correctly."""
+    raw = found.get("usage")
+    usage = raw if isinstance(raw, dict) else {}
+    taken = sum(_count(usage.get(key)) for key in _INPUT_KEYS)
+    cost = found.get("total_cost_usd")
+    priced = float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0 else None
+    return Usage(taken, _count(usage.get("output_tokens")), priced)
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def transcript(argv: list[str], request: TaskRequest, finished: Finished) -> str:
+    system = request.system_prompt
+    shown = [f"<system prompt: {len(system)} chars>" if system and arg == system else arg for arg in argv]
+    return (
+        f"$ {' '.join(shown)} < <task prompt: {len(request.prompt)} chars>\n"
+        f"[exit {finished.returncode if not finished.timed_out else 'killed at timeout'}, {finished.elapsed:.1f}s]\n"
+        f"--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}\n"
+    )
+
+
+def backend() -> ClaudeBackend:
+    return ClaudeBackend()

@@ -1,0 +1,153 @@
+"""The `codex` backend: `codex exec --json` (RUNNER.md).
+
+`codex exec` takes its prompt as its last argument, or from stdin when that argument is `-`. The
+prompt goes on stdin, for the reasons the claude backend gives (argument length, `ps`). Codex has
+no flag that appends to its system prompt, so the teammate prompt and the task go in together.
+
+Codex prints one JSON event a line: `thread.started`, `turn.started`, `item.*`, then
+`turn.completed {"usage": {"input_tokens", "cached_input_tokens", "output_tokens"}}` or
+`turn.failed {"error": {"message"}}`, and `error {"message"}` for a failure outside a turn.
+Success is read from the events, never from the exit code (RUNNER.md): a `turn.failed` with exit 0
+is a failure, and a `turn.completed` without any failure event is a success whatever the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rallyc.errors import RallyError
+from rallyc.runner.backends import TaskRequest, TaskResult, Usage
+from rallyc.runner.backends._process import Finished, clip, find_executable, run_process
+from rallyc.runner.secrets import Redactor
+
+EXECUTABLE = "codex"
+_CLAUDE_ALIASES = frozenset({"opus", "sonnet", "haiku", "inherit"})
+
+
+class CodexBackend:
+    name = "codex"
+
+    def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
+        if find_executable(EXECUTABLE, env) is None:
+            raise RallyError(
+                "the codex backend needs `codex` on PATH, and it is not there",
+                hint="install the Codex CLI (npm install -g @openai/codex) or pick another --backend",
+            )
+
+    async def run(self, request: TaskRequest) -> TaskResult:
+        redactor = Redactor(request.env)
+        executable = find_executable(EXECUTABLE, request.env)
+        if executable is None:
+            return TaskResult(False, "`codex` is not on PATH")
+        argv = command(executable, request)
+        events = Events()
+        prompt = f"{request.system_prompt}\n\n{request.prompt}" if request.system_prompt else request.prompt
+        try:
+            finished = await run_process(
+                argv,
+                cwd=request.worktree,
+                env=request.env,
+                timeout=request.timeout_seconds,
+                stdin_text=prompt,
+                on_line=events.read,
+            )
+        except OSError as error:
+            return TaskResult(False, redactor.text(f"codex could not start: {error}"))
+        result = events.outcome(finished, request.timeout_seconds)
+        log = redactor.text(transcript(argv, len(prompt), finished))
+        return TaskResult(result.ok, redactor.text(result.summary), result.usage, result.timed_out, log)
+
+
+def is_claude_model(model: str) -> bool:
+    """A model that only Claude runs: codex would reject it, so codex is left its own default."""
+    lowered = model.strip().lower()
+    return not lowered or lowered in _CLAUDE_ALIASES or "claude" in lowered
+
+
+def command(executable: str, request: TaskRequest) -> list[str]:
+    argv = [executable, "exec", "--json", "--sandbox", "workspace-write", "-C", str(request.worktree)]
+    if not is_claude_model(request.model):
+        argv += ["-m", request.model]
+    return [*argv, "-"]
+
+
+@dataclass(slots=True)
+class Events:
+    """What the event stream said, read a line at a time as it arrives (a long run's stream is
+    larger than the log keeps, and a `turn.failed` in the middle must still count)."""
+
+    started: bool = False
+    completed: int = 0
+    failures: list[str] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    last_message: str = ""
+    events: int = 0
+    not_json: int = 0
+
+    def read(self, line: str) -> None:
+        if not line.strip():
+            return
+        try:
+            event = json.loads(line)
+        except ValueError:
+            self.not_json += 1
+            return
+        if not isinstance(event, dict):
+            self.not_json += 1
+            return
+        self.events += 1
+        kind = event.get("type")
+        if kind == "thread.started":
+            self.started = True
+        elif kind == "turn.completed":
+            self.completed += 1
+            usage = event.get("usage")
+            if isinstance(usage, dict):
+                # OpenAI counts cached input inside input_tokens: adding cached_input_tokens would count it twice.
+                self.input_tokens += _count(usage.get("input_tokens"))
+                self.output_tokens += _count(usage.get("output_tokens"))
+        elif kind == "turn.failed":
+            error = event.get("error")
+            message = error.get("message") if isinstance(error, dict) else None
+            self.failures.append(f"turn.failed: {message or 'no message'}")
+        elif kind == "error":
+            self.failures.append(f"error: {event.get('message') or 'no message'}")
+        elif kind == "item.completed":
+            item = event.get("item")
+            if isinstance(item, dict) and item.get("type") == "agent_message" and isinstance(item.get("text"), str):
+                self.last_message = item["text"]
+
+    def outcome(self, finished: Finished, timeout: float) -> TaskResult:
+        usage = Usage(self.input_tokens, self.output_tokens, None)  # the runner prices tokens
+        if finished.timed_out:
+            return TaskResult(False, f"codex timed out after {timeout:g}s; its process group was killed", usage, True)
+        if self.failures:
+            more = f" (and {len(self.failures) - 1} more)" if len(self.failures) > 1 else ""
+            return TaskResult(False, f"codex failed: {clip(self.failures[0], 240)}{more}", usage)
+        if not self.completed:
+            if not self.events:
+                detail = clip(finished.stderr or finished.stdout, 200)
+                what = "no output" if not finished.stdout.strip() else "no JSON events"
+                said = f"codex exited {finished.returncode} with {what}"
+                return TaskResult(False, said + (f": {detail}" if detail else ""))
+            return TaskResult(False, f"codex exited {finished.returncode} without a turn.completed event", usage)
+        return TaskResult(True, clip(self.last_message) if self.last_message.strip() else "codex finished", usage)
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def transcript(argv: list[str], prompt_length: int, finished: Finished) -> str:
+    return (
+        f"$ {' '.join(argv)} < <prompt: {prompt_length} chars>\n"
+        f"[exit {finished.returncode if not finished.timed_out else 'killed at timeout'}, {finished.elapsed:.1f}s]\n"
+        f"--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}\n"
+    )
+
+
+def backend() -> CodexBackend:
+    return CodexBackend()

@@ -1,0 +1,88 @@
+"""Fan-in: the teammates' branches merged one at a time into the integration branch, then the team's checks.
+
+The integration worktree starts at `team.base` (a resumed fan-in starts over:
+it is deterministic). In merge order, each teammate's task commits are
+rebased onto the integration head (replayed, its own commits only: the
+commits of other teammates it merged to start a task arrive with their own
+teammate) and merged with `--no-ff`, so the history shows one merge per
+teammate over that teammate's task commits. A conflict leaves that teammate
+out and is reported. Then the team's `verify` commands run on the result:
+the reconciliation checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rallyc.runner.process import run_shell
+from rallyc.runner.session import INTEGRATION, Session
+from rallyc.runner.state import DONE, Check, Conflict, FanIn
+
+
+async def fan_in(session: Session) -> None:
+    s = session
+    s.state.fanin = FanIn()
+    s.state.checks = [check for check in s.state.checks if check.scope != "team"]
+    s.state.conflicts = [conflict for conflict in s.state.conflicts if conflict.stage != "fan-in"]
+    s.save()
+    s.emit("fanin_started", branch=s.branch(INTEGRATION), merge_order=list(s.plan.merge_order))
+    await asyncio.to_thread(_start, s)
+    for mate in s.plan.merge_order:
+        merged = await asyncio.to_thread(_merge_teammate, s, mate)
+        if isinstance(merged, Conflict):
+            s.state.conflicts.append(merged)
+            s.emit("merge_conflict", teammate=mate, paths=merged.paths)
+        elif merged:
+            s.state.fanin.merged.append(mate)
+            s.emit("teammate_merged", teammate=mate, tasks=merged)
+        else:
+            s.state.fanin.empty.append(mate)
+        s.save()
+    s.state.fanin.commit = await asyncio.to_thread(s.git.head, s.worktree(INTEGRATION))
+    await _team_checks(s)
+    s.state.fanin.done = True
+    s.save()
+
+
+def _start(s: Session) -> None:
+    worktree = s.worktree(INTEGRATION)
+    s.git.add_worktree(s.top, worktree, s.branch(INTEGRATION), s.state.base_commit)
+    if s.state.sessions > 1:  # a fan-in cut short by a kill may have left a cherry-pick or merge half-done
+        s.git.abandon_operations(worktree)
+    s.git.reset_to(worktree, s.branch(INTEGRATION), s.state.base_commit)
+
+
+def _merge_teammate(s: Session, mate: str) -> int | Conflict:
+    """How many task commits of `mate` were merged (0: nothing to merge), or the conflict."""
+    own = {task.id for task in s.plan.teammate(mate).tasks if s.state.tasks[task.id].status == DONE}
+    found = s.git.task_commits(s.top, s.state.base_commit, s.branch(mate), s.run_id)
+    commits = [commit for task_id, commit in found if task_id in own]
+    if not commits:
+        return 0
+    worktree, branch = s.worktree(INTEGRATION), s.branch(INTEGRATION)
+    head = s.git.head(worktree)
+    s.git.run(worktree, "checkout", "-q", "--detach", head)
+    conflict = s.git.replay(worktree, commits)
+    if conflict is not None:
+        s.git.reset_to(worktree, branch, head)
+        return Conflict("fan-in", mate, conflict)
+    replayed = s.git.head(worktree)
+    s.git.run(worktree, "checkout", "-q", branch)
+    message = f"rally: merge {mate} ({len(commits)} task{'s' if len(commits) != 1 else ''})\n\nRally-Run: {s.run_id}\n"
+    conflict = s.git.merge(worktree, replayed, message, no_ff=True)
+    if conflict is not None:
+        return Conflict("fan-in", mate, conflict)
+    return len(commits)
+
+
+async def _team_checks(s: Session) -> None:
+    workdir = s.worktree(INTEGRATION) / s.state.prefix if s.state.prefix else s.worktree(INTEGRATION)
+    timeout = max((task.timeout_seconds for task in s.plan.tasks), default=1800.0)
+    for command in s.plan.verify:
+        done = await run_shell(command, cwd=workdir, env=s.env, timeout=timeout)
+        code = -1 if done.timed_out else done.exit_code
+        s.state.checks.append(Check(command, "team", code, 1, round(done.seconds, 3)))
+        output = done.output if not done.output or done.output.endswith("\n") else done.output + "\n"
+        s.store.append("logs/fan-in.log", f"$ {command}\n{output}== exit {code}\n")
+        s.emit("check", scope="team", command=command, exit_code=code)
+        s.save()

@@ -1,0 +1,369 @@
+"""The end of a run: report.json (schemas/report.schema.json), report.md, the handoff, and TES.
+
+TES (team execution score), each part in [0, 1]:
+
+    TES = 0.30 parallel efficiency + 0.20 task economy + 0.20 conflict prevention
+        + 0.20 integration quality + 0.10 user autonomy
+
+- parallel efficiency: achieved speedup / planned speedup, at most 1, where
+  achieved = sum of the tasks' durations (every attempt) / wall time of the
+  task phase (first dispatch to last task end, over every session);
+- task economy: done / tasks x min(1, estimated tokens / used tokens) (1 when none used);
+- conflict prevention: 1 - (ownership violations + merge conflicts) / tasks, at least 0;
+- integration quality: passed checks / checks run (task and team `verify`, every attempt), 1 when none;
+- user autonomy: 1 - (retries + escalations) / tasks, at least 0.
+
+Grade: A >= 0.90, B >= 0.80, C >= 0.70, D >= 0.60, else F.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rallyc.plan import Plan, number
+from rallyc.runner.state import DONE, FAILED, SKIPPED, RunState
+from rallyc.units import format_duration, format_tokens, format_usd
+
+REPORT_VERSION = 1
+WEIGHTS = (("parallel_efficiency", 0.30), ("task_economy", 0.20), ("conflict_prevention", 0.20),
+           ("integration_quality", 0.20), ("user_autonomy", 0.10))  # fmt: skip
+GRADES = ((0.90, "A"), (0.80, "B"), (0.70, "C"), (0.60, "D"))
+DESTINATIONS = {"nexus": "Nexus", "guardian": "Guardian", "radar": "Radar", "judge": "Judge", "user": "the user"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tes:
+    score: float
+    grade: str
+    parts: dict[str, float]
+
+
+def seconds(value: float) -> str:
+    """`4.2s` under a minute, `12m30s` above: scripted tasks take seconds, agents minutes."""
+    return f"{value:.1f}s" if value < 60 else format_duration(value)
+
+
+def grade_of(score: float) -> str:
+    return next((letter for floor, letter in GRADES if round(score, 9) >= floor), "F")
+
+
+def speedup_achieved(state: RunState) -> float:
+    work = sum(task.duration_s for task in state.tasks.values())
+    return work / state.task_wall_s if state.task_wall_s > 0 else 0.0
+
+
+def tes(plan: Plan, state: RunState) -> Tes:
+    tasks = len(plan.tasks)
+    done = state.count(DONE)
+    planned = plan.speedup
+    parallel = min(1.0, speedup_achieved(state) / planned) if planned > 0 else 1.0
+    used = state.tokens
+    economy = done / tasks * (min(1.0, plan.budget.estimated_tokens / used) if used > 0 else 1.0)
+    conflicts = max(0.0, 1 - (len(state.violations) + len(state.conflicts)) / tasks)
+    passed = sum(1 for check in state.checks if check.exit_code == 0)
+    integration = passed / len(state.checks) if state.checks else 1.0
+    retries = sum(task.retries for task in state.tasks.values())
+    escalations = sum(task.escalations for task in state.tasks.values())
+    autonomy = max(0.0, 1 - (retries + escalations) / tasks)
+    values = dict(zip((name for name, _ in WEIGHTS), (parallel, economy, conflicts, integration, autonomy), strict=True))
+    score = sum(weight * values[name] for name, weight in WEIGHTS)
+    return Tes(round(score, 4), grade_of(score), {name: round(value, 4) for name, value in values.items()})
+
+
+def run_status(plan: Plan, state: RunState) -> str:
+    """passed | partial | failed | interrupted (RUNNER.md, "Exit codes and the report's fields")."""
+    if state.status == "interrupted":
+        return "interrupted"
+    done = state.count(DONE)
+    team_failed = any(check.exit_code != 0 for check in state.checks if check.scope == "team")
+    if done == len(plan.tasks) and not team_failed and not any(c.stage == "fan-in" for c in state.conflicts):
+        return "passed"
+    return "failed" if done == 0 else "partial"
+
+
+def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
+    score = tes(plan, state)
+    return {
+        "generator": "rallyc",
+        "version": REPORT_VERSION,
+        "run_id": state.run_id,
+        "team": plan.team.name,
+        "goal": plan.team.goal,
+        "spec": plan.spec,
+        "backend": state.backend,
+        "status": run_status(plan, state),
+        "started_at": state.started_at,
+        "finished_at": state.finished_at,
+        "base": state.base,
+        "base_commit": state.base_commit,
+        "integration_branch": f"rally/{state.run_id}/integration",
+        "integration_commit": state.fanin.commit,
+        "merge_order": list(plan.merge_order),
+        "merged": list(state.fanin.merged),
+        "teammates": [_teammate(plan, state, mate.name) for mate in plan.teammates],
+        "counts": {"total": len(plan.tasks), "done": state.count(DONE), "failed": state.count(FAILED),
+                   "skipped": state.count(SKIPPED)},  # fmt: skip
+        "tasks": [_task(state, task.id) for task in plan.tasks],
+        "retries": sum(task.retries for task in state.tasks.values()),
+        "escalations": sum(task.escalations for task in state.tasks.values()),
+        "violations": [{"task": v.task, "attempt": v.attempt, "paths": v.paths, "details": v.details, "patch": v.patch}
+                       for v in state.violations],  # fmt: skip
+        "merge_conflicts": [{"stage": c.stage, "subject": c.subject, "paths": c.paths} for c in state.conflicts],
+        "checks": [{"command": c.command, "scope": c.scope, "exit_code": c.exit_code, "attempt": c.attempt,
+                    "seconds": number(c.seconds)} for c in state.checks],  # fmt: skip
+        "cost_usd": number(state.cost_usd),
+        "tokens": state.tokens,
+        "estimated_usd": number(plan.budget.estimated_usd),
+        "estimated_tokens": number(plan.budget.estimated_tokens),
+        "max_usd": state.max_usd,
+        "max_tokens": state.max_tokens,
+        "budget_stop": state.budget_stop,
+        "wall_seconds": number(state.wall_s),
+        "task_wall_seconds": number(state.task_wall_s),
+        "work_seconds": number(sum(task.duration_s for task in state.tasks.values())),
+        "speedup_planned": number(plan.speedup),
+        "speedup_achieved": number(speedup_achieved(state)),
+        "risks": risks(plan, state),
+        "next_step": next_step(plan, state),
+        "applied": {"branch": state.applied.branch, "commit": state.applied.commit} if state.applied else None,
+        "tes": {"score": score.score, "grade": score.grade, "parts": score.parts},
+    }
+
+
+def _teammate(plan: Plan, state: RunState, name: str) -> dict[str, Any]:
+    mate = plan.teammate(name)
+    records = [state.tasks[task.id] for task in mate.tasks]
+    changed = sorted({path for record in records if record.status == DONE for path in record.files_changed})
+    return {
+        "name": name, "role": mate.role, "model": mate.model, "owns": list(mate.owns),
+        "branch": f"rally/{state.run_id}/{name}", "tasks": [task.id for task in mate.tasks],
+        "files_changed": changed,
+        "cost_usd": number(sum(record.cost_usd for record in records)),
+        "tokens": sum(record.tokens for record in records),
+        "estimated_usd": number(mate.usd),
+        "estimated_tokens": number(sum(task.tokens for task in mate.tasks) * plan.budget.overhead),
+    }  # fmt: skip
+
+
+def _task(state: RunState, task_id: str) -> dict[str, Any]:
+    record = state.tasks[task_id]
+    status = record.status if record.status in (DONE, FAILED, SKIPPED) else SKIPPED
+    reason = record.reason or ("" if status == DONE else "not run (the run was interrupted)")
+    return {
+        "id": task_id, "teammate": record.teammate, "status": status, "reason": reason,
+        "attempts": record.attempts, "escalations": record.escalations, "duration_s": number(record.duration_s),
+        "cost_usd": number(record.cost_usd), "tokens": record.tokens, "input_tokens": record.input_tokens,
+        "output_tokens": record.output_tokens, "files_changed": list(record.files_changed), "commit": record.commit,
+    }  # fmt: skip
+
+
+def risks(plan: Plan, state: RunState) -> list[str]:
+    found = []
+    for task in plan.tasks:
+        record = state.tasks[task.id]
+        if record.status == FAILED:
+            found.append(f"{task.id} failed: {record.reason}")
+        elif record.status != DONE:
+            found.append(f"{task.id} was not done ({record.reason or 'not run'})")
+        elif task.risk != "low":
+            found.append(f"{task.id} is {task.risk} risk: review its commit closely")
+        elif not task.verify and not task.done_when:
+            found.append(f"{task.id} has no check and no completion criteria: nothing but its author vouches for it")
+    found += [f"{c.command} ({c.scope}) exited {c.exit_code}" for c in state.checks if c.scope == "team" and c.exit_code]
+    found += [f"{c.subject} could not be integrated: conflict in {', '.join(c.paths)}" for c in state.conflicts
+              if c.stage == "fan-in"]  # fmt: skip
+    if not plan.verify:
+        found.append("the team has no `verify` commands: the merged result was not checked as a whole")
+    return found
+
+
+def next_step(plan: Plan, state: RunState) -> str:
+    branch = f"rally/{state.run_id}/integration"
+    status = run_status(plan, state)
+    if status == "interrupted":
+        return f"resume the run: rallyc run {state.spec} --resume {state.run_id}"
+    if status == "passed":
+        if state.applied:
+            return f"the work is on {state.applied.branch}; hand it to {DESTINATIONS[plan.report_to]}"
+        return f"review {branch}, then fast-forward your branch to it (git merge --ff-only {branch})"
+    return (f"read the failed tasks' logs in .rally/runs/{state.run_id}/logs/, fix the cause, then "
+            f"rallyc run {state.spec} --resume {state.run_id} (done tasks are kept)")
+
+
+# ---- report.md ---------------------------------------------------------------------
+
+
+def report_markdown(plan: Plan, state: RunState, graph: str) -> str:
+    doc = report_document(plan, state)
+    score = doc["tes"]
+    counts = doc["counts"]
+    lines = [
+        f"# Rally run `{state.run_id}`: {doc['status']}",
+        "",
+        f"Team `{plan.team.name}`: {plan.team.goal}",
+        "",
+        f"- Tasks: {counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped of {counts['total']}; "
+        f"retries {doc['retries']}, escalations {doc['escalations']}",
+        f"- Ownership violations: {len(state.violations)}; merge conflicts: {len(state.conflicts)}",
+        f"- Cost: {format_usd(state.cost_usd)} and {format_tokens(state.tokens)} tokens"
+        f" (estimate {format_usd(plan.budget.estimated_usd)}, {format_tokens(plan.budget.estimated_tokens)} tokens"
+        + (f"; cap {format_usd(state.max_usd)}" if state.max_usd is not None else "") + ")"
+        + (f"; budget stop: {state.budget_stop}" if state.budget_stop else ""),
+        f"- Speedup: {doc['speedup_achieved']:.2f}x achieved of {plan.speedup:.2f}x planned "
+        f"(work {seconds(doc['work_seconds'])}, task phase {seconds(state.task_wall_s)}, "
+        f"whole run {seconds(state.wall_s)})",
+        f"- Integration branch: `{doc['integration_branch']}`" + (f" at `{state.fanin.commit[:12]}`" if state.fanin.commit else "")
+        + (f"; applied to `{state.applied.branch}`" if state.applied else ""),
+        f"- TES: **{score['score']:.2f} ({score['grade']})**",
+        "",
+        "| TES part | weight | value |",
+        "|---|---|---|",
+        *[f"| {name.replace('_', ' ')} | {weight:.2f} | {score['parts'][name]:.2f} |" for name, weight in WEIGHTS],
+        "",
+        "## Task graph",
+        "",
+        "```mermaid",
+        coloured_graph(graph, state).rstrip("\n"),
+        "```",
+        "",
+        "## Tasks",
+        "",
+        "| task | teammate | status | attempts | time | cost | tokens | files | reason |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *[_task_row(task) for task in doc["tasks"]],
+        "",
+        "## Team and ownership",
+        "",
+        "| teammate | role | owns | changed files | cost / estimate | tokens / estimate |",
+        "|---|---|---|---|---|---|",
+        *[_teammate_row(mate) for mate in doc["teammates"]],
+        "",
+        *_violations(doc),
+        *_checks(doc),
+        "## Fan-in",
+        "",
+        f"Merge order: {' > '.join(plan.merge_order)}; merged: {', '.join(state.fanin.merged) or 'none'}"
+        + (f"; nothing to merge from {', '.join(state.fanin.empty)}" if state.fanin.empty else ""),
+        "",
+        "## Remaining risks",
+        "",
+        *([f"- {_cell(risk)}" for risk in doc["risks"]] or ["- none found"]),
+        "",
+        "## Recommended next step",
+        "",
+        doc["next_step"],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _task_row(task: dict[str, Any]) -> str:
+    files = ", ".join(f"`{path}`" for path in task["files_changed"][:8]) + (" ..." if len(task["files_changed"]) > 8 else "")
+    return (f"| `{task['id']}` | {task['teammate']} | {task['status']} | {task['attempts']} | "
+            f"{seconds(task['duration_s'])} | {format_usd(task['cost_usd'])} | {format_tokens(task['tokens'])} | "
+            f"{files or '-'} | {_cell(task['reason']) or '-'} |")  # fmt: skip
+
+
+def _teammate_row(mate: dict[str, Any]) -> str:
+    owns = ", ".join(f"`{glob}`" for glob in mate["owns"]) or "nothing"
+    files = ", ".join(f"`{path}`" for path in mate["files_changed"][:8]) + (" ..." if len(mate["files_changed"]) > 8 else "")
+    return (f"| {mate['name']} | {_cell(mate['role'])} | {owns} | {files or '-'} | {format_usd(mate['cost_usd'])} / "
+            f"{format_usd(mate['estimated_usd'])} | {format_tokens(mate['tokens'])} / "
+            f"{format_tokens(mate['estimated_tokens'])} |")  # fmt: skip
+
+
+def _violations(doc: dict[str, Any]) -> list[str]:
+    lines = ["## Ownership violations", ""]
+    if not doc["violations"]:
+        lines.append("None: every change stayed inside its teammate's `owns`.")
+    for item in doc["violations"]:
+        lines.append(f"- `{item['task']}` attempt {item['attempt']}: {_cell('; '.join(item['details']))}; "
+                     f"changes kept in `{item['patch']}`")  # fmt: skip
+    for item in doc["merge_conflicts"]:
+        lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {', '.join(item['paths'])}")
+    return [*lines, ""]
+
+
+def _checks(doc: dict[str, Any]) -> list[str]:
+    lines = ["## Checks", ""]
+    if not doc["checks"]:
+        return [*lines, "No `verify` commands ran.", ""]
+    lines += ["| scope | attempt | command | exit code |", "|---|---|---|---|"]
+    lines += [f"| {c['scope']} | {c['attempt']} | `{_cell(c['command'])}` | {c['exit_code']} |" for c in doc["checks"]]
+    return [*lines, ""]
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+CLASSES = {
+    DONE: "fill:#d3f9d8,stroke:#2b8a3e,color:#000",
+    FAILED: "fill:#ffe3e3,stroke:#c92a2a,color:#000",
+    SKIPPED: "fill:#f1f3f5,stroke:#868e96,color:#495057,stroke-dasharray:4 3",
+    "pending": "fill:#fff3bf,stroke:#e67700,color:#000",
+}
+
+
+def coloured_graph(graph: str, state: RunState) -> str:
+    """The compiled Mermaid graph (graph.mmd) with every task node coloured by its outcome."""
+    by_status: dict[str, list[str]] = {}
+    for task_id, record in state.tasks.items():
+        status = record.status if record.status in (DONE, FAILED, SKIPPED) else "pending"
+        by_status.setdefault(status, []).append("t_" + task_id.replace("-", "_"))
+    lines = [graph.rstrip("\n")]
+    lines += [f"  classDef {status} {CLASSES[status]}" for status in CLASSES if status in by_status]
+    lines += [f"  class {','.join(nodes)} {status}" for status, nodes in by_status.items()]
+    return "\n".join(lines) + "\n"
+
+
+# ---- the handoff ---------------------------------------------------------------------
+
+
+def handoff_markdown(plan: Plan, state: RunState) -> str:
+    doc = report_document(plan, state)
+    destination = plan.report_to
+    status = doc["status"]
+    counts = doc["counts"]
+    step = {"passed": "SUCCESS", "partial": "PARTIAL", "failed": "FAILED", "interrupted": "BLOCKED"}[status]
+    lines = [f"# Handoff: team {plan.team.name} to {DESTINATIONS[destination]} (run {state.run_id})", ""]
+    if destination != "user":
+        lines += [f"## RALLY_TO_{destination.upper()}_HANDOFF", ""]
+    not_done = [t for t in doc["tasks"] if t["status"] != DONE]
+    lines += [
+        f"- Integration branch: `{doc['integration_branch']}`, from `{state.base}` (`{state.base_commit[:12]}`)",
+        f"- Tasks completed: {counts['done']} of {counts['total']}"
+        + "".join(f"; {t['id']} {t['status']}: {_cell(t['reason'])}" for t in not_done),
+        "- Changed files: " + ("; ".join(f"{m['name']}: {', '.join(m['files_changed']) or 'none'}" for m in doc["teammates"])),
+        "- Checks: " + ("; ".join(f"`{c['command']}` ({c['scope']}) exit {c['exit_code']}" for c in doc["checks"]) or "none ran"),
+        f"- Ownership violations: {len(state.violations)}; merge conflicts: {len(state.conflicts)}; "
+        f"retries: {doc['retries']}; escalations: {doc['escalations']}",
+        f"- Cost: {format_usd(state.cost_usd)}" + (f" of {format_usd(state.max_usd)}" if state.max_usd is not None else "")
+        + f" (estimate {format_usd(plan.budget.estimated_usd)}); speedup {doc['speedup_achieved']:.2f}x of "
+        f"{plan.speedup:.2f}x planned; TES {doc['tes']['score']:.2f} ({doc['tes']['grade']})",
+        "- Remaining risks: " + ("; ".join(doc["risks"]) or "none found"),
+        f"- Recommended next step: {doc['next_step']}",
+        "",
+        "## Result",
+        "",
+        "```yaml",
+        "_STEP_COMPLETE:",
+        "  Agent: Rally",
+        f"  Status: {step}",
+        "  Output:",
+        f"    deliverable: \"{doc['integration_branch']}\"",
+        "    parameters:",
+        "      task_type: \"parallel\"",
+        f"      scope: \"{plan.team.name}: {len(plan.teammates)} teammates, {len(plan.tasks)} tasks\"",
+        "  Validations:",
+        f"    completeness: \"{'complete' if status == 'passed' else 'partial' if status == 'partial' else 'blocked'}\"",
+        f"    quality_check: \"{'passed' if status == 'passed' else 'flagged' if doc['checks'] else 'skipped'}\"",
+        f"  Next: {DESTINATIONS[destination] if destination != 'user' and status == 'passed' else 'DONE'}",
+        f"  Reason: \"{_yaml_text(doc['next_step'])}\"",
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_text(text: str) -> str:
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,383 @@
+"""`rallyc run SPEC`: preflight, run folder, worktrees, the task phase, fan-in, report, journal, apply.
+
+`run_spec` returns the exit code: 0 when every task and check passed, 1 when
+a task failed or was skipped or a check failed, 130 when interrupted. Lint
+errors raise `LintFailed` (exit 1, the CLI prints the findings); every other
+problem the user can fix is a `RallyError` (exit 2), raised before anything
+is created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from rallyc.errors import RallyError
+from rallyc.plan import Plan
+from rallyc.runner.backends import Backend, backend_named
+from rallyc.runner.progress import Display
+from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
+from rallyc.runner.secrets import Redactor
+from rallyc.runner.session import INTEGRATION, Session
+from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
+from rallyc.runner.worktree import Git
+from rallyc.units import format_tokens, format_usd
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+JOURNAL = Path(".agents") / "rally.md"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    backend: str | None = None
+    concurrency: int | None = None
+    max_usd: float | None = None
+    dry_run: bool = False
+    resume: str | None = None
+    apply: bool = False
+    keep_worktrees: bool = False
+    journal: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A lint-clean spec, lowered and compiled, with its repository checked."""
+
+    spec: Path
+    plan: Plan
+    files: Mapping[str, str]
+    git: Git
+    top: Path
+    prefix: str
+    base_commit: str
+    dirty: tuple[str, ...]
+    backend: Backend
+    backend_name: str
+
+
+def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepared:
+    """Everything checked before anything is created (RUNNER.md step 1)."""
+    from rallyc.runner.compiled import compile_for_run, lint_for_run, team_dir
+
+    ctx = lint_for_run(spec)
+    folder = team_dir(ctx)
+    git = Git.for_repo(folder, env)
+    top = git.toplevel(folder)
+    if top is None:
+        raise RallyError(f"{folder} is not in a git repository", hint="rallyc run works in a git work tree: "
+                         "git init, then commit what the teammates start from")  # fmt: skip
+    name = options.backend or (_saved_backend(top, options.resume) if options.resume else None) or ctx.spec.run.backend
+    plan, files = compile_for_run(ctx, name)
+    base_commit = git.commit_of(top, plan.team.base)
+    if base_commit is None:
+        raise RallyError(f"team.base `{plan.team.base}` does not resolve to a commit in {top}",
+                         hint="commit something first, or set team.base to a branch, tag or commit that exists")  # fmt: skip
+    if INTEGRATION in {mate.name for mate in plan.teammates}:
+        raise RallyError(f"a teammate named `{INTEGRATION}` would share its branch with the run's integration branch",
+                         hint="rename the teammate")  # fmt: skip
+    dirty = tuple(git.tracked_changes(top))
+    if dirty and options.apply:
+        raise RallyError(f"--apply refused: {len(dirty)} tracked file(s) have uncommitted changes ({', '.join(dirty[:3])}"
+                         f"{', ...' if len(dirty) > 3 else ''})", hint="commit or stash them first")  # fmt: skip
+    try:
+        backend = backend_named(name)
+    except (ValueError, ImportError) as error:
+        raise RallyError(f"backend `{name}` is not available: {error}") from error
+    backend.preflight(env, plan.run.shell)
+    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name)
+
+
+def _saved_backend(top: Path, run_id: str) -> str | None:
+    """The backend a run started with, so `--resume` without `--backend` keeps it."""
+    folder = RunFolder(top, run_id)
+    if not RUN_ID.fullmatch(run_id) or not folder.exists():
+        return None
+    return folder.load().backend
+
+
+# ---- the run -------------------------------------------------------------------------
+
+
+def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str, str] | None = None) -> int:
+    environment = dict(os.environ if env is None else env)
+    prepared = preflight(spec, options, environment)
+    if prepared.dirty:
+        display.line(f"rallyc: warning: {len(prepared.dirty)} tracked file(s) have uncommitted changes; the run starts "
+                     f"from team.base ({prepared.plan.team.base}) and does not see them")  # fmt: skip
+    if options.dry_run:
+        from rallyc.runner.dryrun import dry_run_text
+
+        display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency,
+                                  options.max_usd, prepared.backend_name))  # fmt: skip
+        return EXIT_PASSED
+    session, notes = _open(prepared, options, environment)
+    for note in notes:
+        display.line(f"rallyc: {note}")
+    try:
+        return _execute(session, options, display)
+    finally:
+        session.store.close()
+        session.folder.unlock()
+
+
+def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tuple[Session, list[str]]:
+    redactor = Redactor(env)
+    git = prepared.git
+    common = git.common_dir(prepared.top)
+    if options.resume:
+        return _resume(prepared, options, env, redactor, common)
+    plan = prepared.plan
+    run_id = new_run_id(plan.team.name)
+    folder = RunFolder(prepared.top, run_id)
+    folder.lock()
+    _exclude(common)
+    store = Store(folder, redactor)
+    for path, text in prepared.files.items():
+        store.write(path, text)
+    state = RunState(
+        run_id=run_id, team=plan.team.name, spec=str(prepared.spec), top=str(prepared.top), prefix=prepared.prefix,
+        base=plan.team.base, base_commit=prepared.base_commit, backend=prepared.backend_name,
+        concurrency=options.concurrency or plan.run.concurrency, retries=plan.run.retries,
+        max_usd=options.max_usd if options.max_usd is not None else plan.budget.max_usd,
+        max_tokens=plan.budget.max_tokens, keep_worktrees=options.keep_worktrees, journal=options.journal,
+        tasks={task.id: TaskState(task.id, task.teammate) for task in plan.tasks},
+    )  # fmt: skip
+    session = _session(prepared, state, folder, store, env, redactor, common)
+    session.save()
+    for mate in plan.teammates:
+        git.add_worktree(prepared.top, folder.worktree(mate.name), session.branch(mate.name), prepared.base_commit)
+    return session, []
+
+
+def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], redactor: Redactor,
+            common: Path) -> tuple[Session, list[str]]:  # fmt: skip
+    from rallyc.runner.compiled import same_plan
+    from rallyc.runner.recover import recover
+
+    run_id = options.resume or ""
+    folder = RunFolder(prepared.top, run_id)
+    if not RUN_ID.fullmatch(run_id) or not folder.exists():
+        raise RallyError(f"no run `{run_id}` in {prepared.top / '.rally' / 'runs'}", hint="rallyc status lists the runs")
+    folder.lock()
+    state = folder.load()
+    if not same_plan(folder.plan_file, prepared.files["plan.json"]):
+        folder.unlock()
+        raise RallyError(f"the spec changed since run {run_id} started; a resumed run needs the plan it started with",
+                         hint="restore the spec, or start a new run")  # fmt: skip
+    state.sessions += 1
+    state.status, state.finished_at = "running", None
+    state.backend = prepared.backend_name
+    state.concurrency = options.concurrency or state.concurrency
+    state.max_usd = options.max_usd if options.max_usd is not None else state.max_usd
+    state.keep_worktrees = state.keep_worktrees or options.keep_worktrees
+    state.journal = state.journal and options.journal
+    session = _session(prepared, state, folder, Store(folder, redactor), env, redactor, common)
+    return session, recover(session)
+
+
+def _session(prepared: Prepared, state: RunState, folder: RunFolder, store: Store, env: Mapping[str, str],
+             redactor: Redactor, common: Path) -> Session:  # fmt: skip
+    prompts = {mate.name: prepared.files[f"prompts/{mate.prompt}"] for mate in prepared.plan.teammates}
+    return Session(prepared.plan, state, folder, store, prepared.git, prepared.backend, env, redactor, prompts, common)
+
+
+def _exclude(common: Path) -> None:
+    """`.rally/` into .git/info/exclude, once: run folders and worktrees never show as untracked files."""
+    exclude = common / "info" / "exclude"
+    text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
+    if ".rally/" not in text.splitlines():
+        exclude.parent.mkdir(parents=True, exist_ok=True)
+        exclude.write_text(text + ("" if not text or text.endswith("\n") else "\n") + ".rally/\n", encoding="utf-8")
+
+
+def _execute(session: Session, options: RunOptions, display: Display) -> int:
+    s = session
+    s.listeners.append(display.event)
+    started = time.monotonic()
+    try:
+        interrupted = asyncio.run(_main(s, display))
+    finally:
+        display.stop()
+        s.state.wall_s = round(s.state.wall_s + time.monotonic() - started, 3)
+    return _finish(s, options, display, interrupted)
+
+
+async def _main(s: Session, display: Display) -> bool:
+    """The task phase and fan-in; True when interrupted."""
+    from rallyc.runner.fanin import fan_in
+    from rallyc.runner.lifecycle import TaskRunner
+    from rallyc.runner.scheduler import Scheduler
+
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=max(8, 2 * s.state.concurrency + 2)))
+    s.interrupted = asyncio.Event()
+    runner = TaskRunner(s)
+    fanin: list[asyncio.Task[None]] = []
+
+    def on_signal() -> None:
+        if s.is_interrupted():
+            raise KeyboardInterrupt  # the second Ctrl-C: out now (the state on disk is resumable)
+        assert s.interrupted is not None
+        s.interrupted.set()
+        display.line("rallyc: interrupted: stopping the tasks in flight and saving the state (Ctrl-C again to quit now)")
+        runner.interrupt()
+        for job in fanin:
+            job.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, on_signal)
+        except (RuntimeError, ValueError):  # not the main thread (an embedding program): no Ctrl-C handling
+            pass
+    display.start(s.plan, s.state)
+    kind = "run_resumed" if s.state.sessions > 1 else "run_started"
+    s.emit(kind, run_id=s.run_id, tasks=len(s.plan.tasks), teammates=len(s.plan.teammates), backend=s.state.backend,
+           concurrency=s.state.concurrency, session=s.state.sessions)  # fmt: skip
+    try:
+        await Scheduler(s, runner).run()
+        if not s.is_interrupted():
+            fanin.append(asyncio.create_task(fan_in(s)))
+            try:
+                await fanin[0]
+            except asyncio.CancelledError:
+                if not s.is_interrupted():
+                    raise
+    finally:
+        s.flush()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (RuntimeError, ValueError):
+                pass
+    return s.is_interrupted()
+
+
+def _finish(s: Session, options: RunOptions, display: Display, interrupted: bool) -> int:
+    state = s.state
+    state.status = "interrupted" if interrupted else "finished"
+    state.finished_at = None if interrupted else now_text()
+    if not interrupted and options.apply and run_status(s.plan, state) == "passed":
+        problem = _apply(s)
+        if problem:
+            display.line(f"rallyc: not applied: {problem}")
+    s.save()
+    _write_reports(s)
+    status = run_status(s.plan, state)
+    s.emit("run_finished", run_id=s.run_id, status=status, cost_usd=round(state.cost_usd, 6), tokens=state.tokens,
+           tes=tes(s.plan, state).score)  # fmt: skip
+    if not interrupted:
+        if state.journal:
+            _journal(s, status)
+        if not state.keep_worktrees:
+            _remove_worktrees(s)
+    display.line(summary(s, status))
+    if interrupted:
+        return EXIT_INTERRUPTED
+    applied_as_asked = state.applied is not None or not options.apply
+    return EXIT_PASSED if status == "passed" and applied_as_asked else EXIT_FAILED
+
+
+def _write_reports(s: Session) -> None:
+    graph = (s.folder.path / "graph.mmd").read_text(encoding="utf-8")
+    s.store.write("report.json", json.dumps(report_document(s.plan, s.state), indent=2, ensure_ascii=False) + "\n")
+    s.store.write("report.md", report_markdown(s.plan, s.state, graph))
+    s.store.write("handoff.md", handoff_markdown(s.plan, s.state))
+
+
+def _apply(s: Session) -> str | None:
+    """Fast-forward the user's current branch to the integration branch; the reason when it cannot be done."""
+    from rallyc.runner.state import Applied
+
+    git, top = s.git, s.top
+    commit = s.state.fanin.commit
+    branch = git.current_branch(top)
+    if commit is None:
+        return "fan-in made no commit"
+    if branch is None:
+        return "your checkout is on a detached HEAD; check out the branch to fast-forward"
+    if git.tracked_changes(top):
+        return "tracked files in your checkout have uncommitted changes"
+    if not git.is_ancestor(top, "HEAD", commit):
+        return f"{branch} has moved away from team.base; merge {s.branch(INTEGRATION)} yourself"
+    done = git.run(top, "merge", "--ff-only", "-q", commit, check=False)
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"git merge --ff-only failed: {said[0] if said else done.returncode}"
+    s.state.applied = Applied(branch, commit)
+    s.emit("applied", branch=branch, commit=commit)
+    return None
+
+
+def _journal(s: Session, status: str) -> None:
+    """One entry appended to .agents/rally.md in team.repo: the one file a run writes into the user's tree."""
+    plan, state = s.plan, s.state
+    score = tes(plan, state)
+    path = s.top / state.prefix / JOURNAL
+    entry = (
+        f"\n## {state.finished_at or now_text()} run `{state.run_id}`\n\n"
+        f"- Team: {plan.team.name}, {len(plan.teammates)} teammates ({', '.join(m.role for m in plan.teammates)}), "
+        f"{len(plan.tasks)} tasks; pattern: {team_pattern(plan)}; backend {state.backend}\n"
+        f"- Outcome: {status}: {state.count('done')} done, {state.count('failed')} failed, {state.count('skipped')} "
+        f"skipped; {len(state.violations)} ownership violation(s), {len(state.conflicts)} merge conflict(s)\n"
+        f"- TES {score.score:.2f} ({score.grade}); cost {format_usd(state.cost_usd)}; report "
+        f".rally/runs/{state.run_id}/report.md\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "" if path.exists() else "# Rally journal\n\nOne entry per `rallyc run` (team size, pattern, outcome, TES).\n"
+    with open(path, "a", encoding="utf-8") as stream:
+        stream.write(s.redactor.text(header + entry))
+
+
+def team_pattern(plan: Plan) -> str:
+    """A name for the shape of the task graph, for the journal."""
+    waits = [len({plan.task(source).teammate for source in task.waits_on}) for task in plan.tasks]
+    if not any(waits):
+        return "independent parallel"
+    if max(waits) >= 2:
+        return "fan-out / fan-in"
+    return "staged handoffs"
+
+
+def _remove_worktrees(s: Session) -> None:
+    for name in [*(mate.name for mate in s.plan.teammates), INTEGRATION]:
+        s.git.remove_worktree(s.top, s.worktree(name))
+    try:
+        s.folder.worktrees.rmdir()
+    except OSError:
+        pass
+
+
+def summary(s: Session, status: str) -> str:
+    plan, state = s.plan, s.state
+    score = tes(plan, state)
+    from rallyc.runner.report import seconds, speedup_achieved
+
+    lines = [
+        f"rallyc: run {state.run_id} {status}: {state.count('done')} of {len(plan.tasks)} tasks done"
+        f" ({state.count('failed')} failed, {state.count('skipped')} skipped), {len(state.violations)} ownership "
+        f"violation(s); cost {format_usd(state.cost_usd)}, {format_tokens(state.tokens)} tokens; speedup "
+        f"{speedup_achieved(state):.2f}x of {plan.speedup:.2f}x planned; TES {score.score:.2f} ({score.grade}); "
+        f"{seconds(state.wall_s)}",
+        f"  report: {_shown(s.folder.path / 'report.md')}",
+    ]
+    if status == "interrupted":
+        lines.append(f"  resume: rallyc run {state.spec} --resume {state.run_id}")
+    elif state.applied:
+        lines.append(f"  applied: {state.applied.branch} fast-forwarded to {s.branch(INTEGRATION)}")
+    elif status == "passed":
+        lines.append(f"  apply: git merge --ff-only {s.branch(INTEGRATION)}")
+    else:
+        lines.append(f"  after fixing: rallyc run {state.spec} --resume {state.run_id}")
+    return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative

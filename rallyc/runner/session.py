@@ -1,0 +1,105 @@
+"""One session of a run: the plan, the state, and what the runner's parts share while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rallyc.globs import GlobSet
+from rallyc.plan import Plan
+from rallyc.runner.backends import Backend
+from rallyc.runner.enforce import owner_globs
+from rallyc.runner.secrets import Redactor
+from rallyc.runner.state import RunFolder, RunState, Store
+from rallyc.runner.worktree import Git
+
+INTEGRATION = "integration"
+
+
+def branch_name(run_id: str, teammate: str) -> str:
+    return f"rally/{run_id}/{teammate}"
+
+
+@dataclass
+class Session:
+    plan: Plan
+    state: RunState
+    folder: RunFolder
+    store: Store
+    git: Git
+    backend: Backend
+    env: Mapping[str, str]
+    """The environment backends and checks get (the runner's own, secrets included: logs are redacted)."""
+    redactor: Redactor
+    prompts: Mapping[str, str]
+    """Teammate name -> the compiled teammate prompt."""
+    common_dir: Path
+    listeners: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    interrupted: asyncio.Event | None = None
+    _save_pending: bool = False
+
+    @property
+    def run_id(self) -> str:
+        return self.state.run_id
+
+    @property
+    def top(self) -> Path:
+        return Path(self.state.top)
+
+    def branch(self, teammate: str) -> str:
+        return branch_name(self.run_id, teammate)
+
+    def worktree(self, teammate: str) -> Path:
+        """The top of the teammate's worktree (git commands run here)."""
+        return self.folder.worktree(teammate)
+
+    def workdir(self, teammate: str) -> Path:
+        """team.repo inside the teammate's worktree: where backends and checks run."""
+        return self.worktree(teammate) / self.state.prefix if self.state.prefix else self.worktree(teammate)
+
+    @cached_property
+    def owns(self) -> dict[str, GlobSet]:
+        return {mate.name: owner_globs(mate.owns) for mate in self.plan.teammates}
+
+    def save(self) -> None:
+        """Write state.json after a change. Inside the event loop, the changes of one loop turn share one
+        write (eight teammates finishing together would otherwise write it sixteen times in a row); the
+        branches, not the state file, say which tasks are done, so a crash between the two loses nothing."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush(force=True)
+            return
+        if not self._save_pending:
+            self._save_pending = True
+            loop.call_soon(self.flush)
+
+    def flush(self, force: bool = False) -> None:
+        if self._save_pending or force:
+            self._save_pending = False
+            self.store.save(self.state)
+
+    def emit(self, kind: str, **data: Any) -> None:
+        record = self.store.event(kind, **data)
+        for listener in self.listeners:
+            listener(record)
+
+    def is_interrupted(self) -> bool:
+        return self.interrupted is not None and self.interrupted.is_set()
+
+    def relative(self, path: str) -> str:
+        """A path from the top of the work tree, relative to team.repo."""
+        prefix = self.state.prefix
+        return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+    def price(self, teammate: str, input_tokens: int, output_tokens: int) -> float:
+        """USD for tokens a backend reported without a cost, at the teammate's model's price."""
+        model = self.plan.teammate(teammate).priced_as
+        for name, per_input, per_output in self.plan.budget.prices:
+            if name == model:
+                return (input_tokens * per_input + output_tokens * per_output) / 1_000_000
+        return 0.0

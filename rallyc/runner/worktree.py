@@ -1,0 +1,241 @@
+"""Git, as the runner uses it: worktrees, branches, staged changes, commits, merges and replays.
+
+Every call is one `git` process (`subprocess`, no library). The runner's own
+git never runs the user's hooks, never signs, never garbage-collects in the
+middle of a run, and speaks the C locale so messages can be matched. Commits
+carry the trailers `Rally-Run` and `Rally-Task`; `task_commits` finds them on
+a branch, which is how a resumed run knows which tasks are done whatever the
+state file says.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rallyc.errors import RallyError
+
+GIT_OPTIONS = ("-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false",
+               "-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "core.quotePath=false")  # fmt: skip
+FALLBACK_NAME = "rallyc"
+FALLBACK_EMAIL = "rallyc@localhost"
+GIT_TIMEOUT_SECONDS = 300
+
+
+class GitError(RallyError):
+    """A git command failed; the message names the command and git's own words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Git:
+    """Runs git for one repository, with the identity and environment the runner's commits use."""
+
+    env: Mapping[str, str]
+
+    @classmethod
+    def for_repo(cls, root: Path, base_env: Mapping[str, str] | None = None) -> Git:
+        env = {**(base_env if base_env is not None else os.environ), "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+        env.pop("GIT_DIR", None)
+        env.pop("GIT_WORK_TREE", None)
+        env.pop("GIT_INDEX_FILE", None)
+        probe = cls(env)
+        if not probe.out(root, "config", "user.name", check=False) or not probe.out(root, "config", "user.email", check=False):
+            env.update(GIT_AUTHOR_NAME=FALLBACK_NAME, GIT_AUTHOR_EMAIL=FALLBACK_EMAIL,
+                       GIT_COMMITTER_NAME=FALLBACK_NAME, GIT_COMMITTER_EMAIL=FALLBACK_EMAIL)  # fmt: skip
+        return cls(env)
+
+    def run(self, cwd: Path, *args: str, check: bool = True, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        argv = ["git", *GIT_OPTIONS, *args]
+        try:
+            done = subprocess.run(argv, cwd=cwd, env=dict(self.env), input=data, capture_output=True,
+                                  timeout=GIT_TIMEOUT_SECONDS, check=False)  # fmt: skip
+        except FileNotFoundError as error:
+            raise GitError("git is not installed (or not on PATH)") from error
+        except subprocess.TimeoutExpired as error:
+            raise GitError(f"`git {' '.join(args)}` took longer than {GIT_TIMEOUT_SECONDS}s in {cwd}") from error
+        if check and done.returncode != 0:
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"`git {' '.join(args)}` failed in {cwd}: {said[-1] if said else f'exit {done.returncode}'}")
+        return done
+
+    def out(self, cwd: Path, *args: str, check: bool = True) -> str:
+        return self.run(cwd, *args, check=check).stdout.decode("utf-8", "surrogateescape").strip()
+
+    def ok(self, cwd: Path, *args: str) -> bool:
+        return self.run(cwd, *args, check=False).returncode == 0
+
+    # ---- the repository ----------------------------------------------------------
+
+    def toplevel(self, folder: Path) -> Path | None:
+        if not folder.is_dir():
+            return None
+        done = self.run(folder, "rev-parse", "--show-toplevel", check=False)
+        return Path(done.stdout.decode("utf-8", "surrogateescape").strip()) if done.returncode == 0 else None
+
+    def prefix(self, folder: Path) -> str:
+        """`folder` relative to its work tree's top, POSIX, with a trailing `/` (empty at the top)."""
+        return self.out(folder, "rev-parse", "--show-prefix")
+
+    def common_dir(self, root: Path) -> Path:
+        found = Path(self.out(root, "rev-parse", "--git-common-dir"))
+        return found if found.is_absolute() else (root / found).resolve()
+
+    def git_dir(self, worktree: Path) -> Path:
+        found = Path(self.out(worktree, "rev-parse", "--git-dir"))
+        return found if found.is_absolute() else (worktree / found).resolve()
+
+    def commit_of(self, root: Path, ref: str) -> str | None:
+        done = self.run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False)
+        return done.stdout.decode().strip() if done.returncode == 0 else None
+
+    def tracked_changes(self, root: Path) -> list[str]:
+        """Tracked files changed in the checkout at `root` (staged or not); untracked files are not counted."""
+        text = self.run(root, "status", "--porcelain", "-z", "--untracked-files=no").stdout.decode("utf-8", "surrogateescape")
+        return [entry[3:] for entry in text.split("\0") if len(entry) > 3]
+
+    def current_branch(self, root: Path) -> str | None:
+        done = self.run(root, "symbolic-ref", "-q", "--short", "HEAD", check=False)
+        if done.returncode != 0:
+            return None
+        return done.stdout.decode().strip() or None
+
+    def is_ancestor(self, root: Path, older: str, newer: str) -> bool:
+        return self.ok(root, "merge-base", "--is-ancestor", older, newer)
+
+    def branch_exists(self, root: Path, branch: str) -> bool:
+        return self.ok(root, "show-ref", "--verify", "--quiet", f"refs/heads/{branch}")
+
+    def branches(self, root: Path, pattern: str) -> list[str]:
+        text = self.out(root, "for-each-ref", "--format=%(refname:short)", f"refs/heads/{pattern}")
+        return [line for line in text.splitlines() if line]
+
+    def delete_branch(self, root: Path, branch: str) -> None:
+        self.run(root, "branch", "-D", "--", branch, check=False)
+
+    # ---- worktrees ----------------------------------------------------------------
+
+    def add_worktree(self, root: Path, path: Path, branch: str, start: str) -> None:
+        """A worktree at `path` on `branch`: created from `start`, or the existing branch checked out again."""
+        if path.is_dir() and (path / ".git").exists():
+            return
+        self.run(root, "worktree", "prune")
+        if self.branch_exists(root, branch):
+            self.run(root, "worktree", "add", "-f", "-q", str(path), branch)
+        else:
+            self.run(root, "worktree", "add", "-f", "-q", "-b", branch, str(path), start)
+
+    def remove_worktree(self, root: Path, path: Path) -> None:
+        self.run(root, "worktree", "remove", "--force", "--force", str(path), check=False)
+        self.run(root, "worktree", "prune", check=False)
+
+    def reset_to(self, worktree: Path, branch: str, commit: str) -> None:
+        """Put `worktree` on `branch` at `commit`, with no change of any kind (untracked files removed)."""
+        self.run(worktree, "checkout", "-q", "-f", "-B", branch, commit)
+        self.run(worktree, "clean", "-q", "-f", "-d")
+
+    def abandon_operations(self, worktree: Path) -> None:
+        """Forget a merge, cherry-pick or rebase a killed process left half-done (the tree is reset after)."""
+        for operation in ("merge", "cherry-pick", "rebase"):
+            self.run(worktree, operation, "--quit" if operation != "merge" else "--abort", check=False)
+
+    def clean_worktree(self, worktree: Path) -> None:
+        """Drop every change (tracked and untracked, ignored files kept) and any half-done merge."""
+        self.run(worktree, "reset", "-q", "--hard")
+        self.run(worktree, "clean", "-q", "-f", "-d")
+
+    def head(self, worktree: Path) -> str:
+        return self.out(worktree, "rev-parse", "HEAD")
+
+    # ---- a task's changes ---------------------------------------------------------
+
+    def branch_head(self, root: Path, common_dir: Path, branch: str) -> str | None:
+        """The commit `branch` points at: read from its loose ref file (no process), else asked of git."""
+        try:
+            text = (common_dir / "refs" / "heads" / branch).read_text(encoding="ascii").strip()
+            if len(text) in (40, 64):
+                return text
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self.commit_of(root, f"refs/heads/{branch}")
+
+    def stage_all(self, worktree: Path, start: str, head: str | None = None) -> None:
+        """Stage every change since `start` (commits the agent made itself are squashed into the index)."""
+        if (head or self.head(worktree)) != start:
+            self.run(worktree, "reset", "-q", "--soft", start)
+        self.run(worktree, "add", "-A", "--", ".")
+
+    def commit_index(self, worktree: Path, message: str) -> None:
+        """Commit the index as it is, with `message` exactly as given (no hooks: GIT_OPTIONS)."""
+        self.run(worktree, "commit", "-q", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-m", message)
+
+    def staged_changes(self, worktree: Path, start: str) -> list[tuple[str, str]]:
+        """(status letter, path from the top of the repository) for each staged change against `start`."""
+        text = self.run(worktree, "diff", "--cached", "--name-status", "--no-renames", "-z", start, "--").stdout
+        fields = text.decode("utf-8", "surrogateescape").split("\0")
+        return [(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2) if fields[i]]
+
+    def staged_patch(self, worktree: Path, start: str) -> bytes:
+        return self.run(worktree, "diff", "--cached", "--binary", "--no-renames", start, "--").stdout
+
+    def write_tree(self, worktree: Path) -> str:
+        return self.out(worktree, "write-tree")
+
+    def commit_tree(self, worktree: Path, tree: str, parents: Sequence[str], message: str) -> str:
+        args = ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        return self.run(worktree, *args, data=message.encode("utf-8")).stdout.decode().strip()
+
+    def move_branch(self, worktree: Path, branch: str, new: str, old: str) -> None:
+        """Compare-and-swap: `branch` goes from `old` to `new`, or the call fails."""
+        self.run(worktree, "update-ref", "-m", "rallyc", f"refs/heads/{branch}", new, old)
+
+    # ---- merging ---------------------------------------------------------------------
+
+    def merge(self, worktree: Path, commit: str, message: str, *, no_ff: bool = False) -> list[str] | None:
+        """Merge `commit` into the worktree's branch; the conflicting paths (merge aborted) or None."""
+        how = ("--no-ff",) if no_ff else ()
+        done = self.run(worktree, "merge", "-q", "--no-edit", *how, "-m", message, commit, check=False)
+        if done.returncode == 0:
+            return None
+        return self._conflicts_then(worktree, "merge", done)
+
+    def replay(self, worktree: Path, commits: Sequence[str]) -> list[str] | None:
+        """Cherry-pick `commits` in order onto the worktree's HEAD; the conflicting paths (aborted) or None."""
+        if not commits:
+            return None
+        done = self.run(worktree, "cherry-pick", "--allow-empty", "--keep-redundant-commits", *commits, check=False)
+        if done.returncode == 0:
+            return None
+        return self._conflicts_then(worktree, "cherry-pick", done)
+
+    def _conflicts_then(self, worktree: Path, operation: str, done: subprocess.CompletedProcess[bytes]) -> list[str]:
+        paths = self.out(worktree, "diff", "--name-only", "--diff-filter=U").splitlines()
+        self.run(worktree, operation, "--abort", check=False)
+        self.clean_worktree(worktree)
+        if paths:
+            return paths
+        said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+        return [said[-1] if said else f"git {operation} failed"]
+
+    # ---- finding a run's commits -----------------------------------------------------
+
+    def task_commits(self, root: Path, base: str, branch: str, run_id: str) -> list[tuple[str, str]]:
+        """(task id, commit) for each commit of this run on `branch` since `base`, oldest first."""
+        if not self.branch_exists(root, branch):
+            return []
+        fmt = "%H%x1f%(trailers:key=Rally-Run,valueonly,separator=%x1d)%x1f%(trailers:key=Rally-Task,valueonly,separator=%x1d)%x1e"
+        text = self.out(root, "log", "--reverse", "--no-merges", f"--format={fmt}", f"{base}..{branch}", "--")
+        found = []
+        for record in text.split("\x1e"):
+            parts = record.strip().split("\x1f")
+            if len(parts) == 3 and parts[1].strip() == run_id and parts[2].strip():
+                found.append((parts[2].strip(), parts[0]))
+        return found
+
+    def changed_files(self, root: Path, commit: str) -> list[str]:
+        text = self.run(root, "diff-tree", "--no-commit-id", "--name-only", "--no-renames", "-r", "-z", "--root", commit).stdout
+        return [path for path in text.decode("utf-8", "surrogateescape").split("\0") if path]

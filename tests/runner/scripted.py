@@ -1,0 +1,177 @@
+"""Scripted teammates for runner tests: a real git repository, a spec with the shell backend, and an agent
+script whose every move (write, delete, symlink, sleep, fail, hang, spam, touch .git) is data.
+
+The agent reads `actions.json` (task id -> action) beside itself. Each action may hold:
+`write` {path: text}, `delete` [paths], `symlink` {path: target}, `sleep` seconds, `exit` code,
+`fail_attempts` [attempt numbers that exit 1], `require` [paths that must exist, else exit 3],
+`spam_mb` (megabytes printed), `hang` (a grandchild writes its pid to `pidfile`, then both sleep),
+`git_edit` ("gitfile" or "hook"), `print_env` (a variable name printed), `usage` (a RALLY_USAGE line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from rallyc.cli import cli
+
+AGENT = r'''
+import json, os, subprocess, sys, time
+task, teammate = sys.argv[1], sys.argv[2]
+attempt = int(os.environ.get("RALLY_ATTEMPT", "1"))
+actions = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "actions.json")))
+act = actions.get(task, {})
+time.sleep(act.get("sleep", 0))
+for path in act.get("require", []):
+    if not os.path.exists(path):
+        print("missing " + path)
+        sys.exit(3)
+if attempt in act.get("fail_attempts", []):
+    print("failing on purpose, attempt %d" % attempt)
+    sys.exit(1)
+for path, text in act.get("write", {}).items():
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as handle:
+        handle.write(text)
+for path in act.get("delete", []):
+    os.remove(path)
+for path, target in act.get("symlink", {}).items():
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    os.symlink(target, path)
+if act.get("git_edit") == "gitfile":
+    with open(".git", "a") as handle:
+        handle.write("tampered\n")
+if act.get("git_edit") == "hook":
+    common = subprocess.run(["git", "rev-parse", "--git-common-dir"], capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(common, "hooks", "pre-commit"), "w") as handle:
+        handle.write("#!/bin/sh\nexit 0\n")
+if act.get("print_env"):
+    print("value: " + os.environ.get(act["print_env"], ""))
+if act.get("spam_mb"):
+    chunk = "x" * 1023 + "\n"
+    for _ in range(act["spam_mb"] * 1024):
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
+if act.get("usage"):
+    print("RALLY_USAGE " + act["usage"])
+if act.get("hang"):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    with open(act["pidfile"], "w") as handle:
+        handle.write(str(child.pid))
+    time.sleep(300)
+print("did " + task)
+sys.exit(act.get("exit", 0))
+'''
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check)
+    return done.stdout.strip()
+
+
+def make_repo(folder: Path, files: Mapping[str, str] | None = None) -> Path:
+    """A git repository with one commit on `main` (README.md and `files`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "config", "user.email", "test@example.com")
+    git(folder, "config", "user.name", "Test")
+    (folder / "README.md").write_text("# project\n")
+    for path, text in (files or {}).items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "start")
+    return folder
+
+
+def install_agent(folder: Path, actions: Mapping[str, Any]) -> str:
+    """Write the agent and its actions into `folder`; the `run.shell` template that calls it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "agent.py").write_text(AGENT)
+    (folder / "actions.json").write_text(json.dumps(actions))
+    return f"{sys.executable} {folder / 'agent.py'} {{task}} {{teammate}}"
+
+
+def spec_yaml(shell: str, teammates: str, *, name: str = "demo", retries: int = 0, extra: str = "") -> str:
+    """A spec for the shell backend; `teammates` is the YAML of the list, indented by two spaces."""
+    return (f"rally: 1\nteam: {{name: {name}, goal: Build the thing in parallel.}}\n"
+            f"budget: {{max_usd: 40}}\nteammates:\n{teammates}\n{extra}"
+            f"run:\n  backend: shell\n  retries: {retries}\n  shell: {json.dumps(shell)}\n")  # fmt: skip
+
+
+def rallyc(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """The CLI in this process (fast); exit code, stdout, stderr."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, env=dict(env) if env else None)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def rallyc_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """The CLI as a child process (for signals and kill -9)."""
+    return subprocess.Popen([sys.executable, "-m", "rallyc", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})  # fmt: skip
+
+
+def run_folder(repo: Path) -> Path:
+    runs = sorted((repo / ".rally" / "runs").iterdir())
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def report(repo: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((run_folder(repo) / "report.json").read_text())
+    return data
+
+
+def task_of(doc: Mapping[str, Any], task_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(task for task in doc["tasks"] if task["id"] == task_id)
+    return found
+
+
+def trailer_counts(repo: Path, run_id: str) -> dict[str, int]:
+    """Task id -> how many distinct commits of this run carry its `Rally-Task` trailer on the teammate branches."""
+    branches = [b for b in git(repo, "for-each-ref", "--format=%(refname:short)", f"refs/heads/rally/{run_id}/").split()
+                if not b.endswith("/integration")]  # fmt: skip
+    if not branches:
+        return {}
+    text = git(repo, "log", "--no-merges", "--format=%H %(trailers:key=Rally-Task,valueonly,separator=)", *branches, "--not", "main")
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            counts[parts[1]] = counts.get(parts[1], 0) + 1
+    return counts
+
+
+def process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:  # a zombie is gone for our purposes
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def wait_for(condition: Any, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return bool(condition())
+
+
+def kill_hard(process: subprocess.Popen[str]) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=10)

@@ -1,0 +1,207 @@
+"""Interrupts and crashes: Ctrl-C then --resume, and rallyc killed with SIGKILL at many points of a scripted run.
+
+After every resume each task is done exactly once (one commit with its `Rally-Task` trailer on the teammate
+branches), and no task that was done before a kill is done again (its commit stays the same).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from rallyc.runner.state import read_events
+from tests.runner.scripted import (
+    git,
+    install_agent,
+    kill_hard,
+    make_repo,
+    rallyc,
+    rallyc_process,
+    report,
+    run_folder,
+    spec_yaml,
+    wait_for,
+)
+
+TEAM = """\
+  - name: api
+    role: implementation
+    owns: [src/api/**]
+    tasks:
+      - {id: a1, do: First api part., estimate: 1s, verify: ["test -f src/api/a1.py"]}
+      - {id: a2, do: Second api part., estimate: 1s}
+      - {id: a3, do: Third api part., estimate: 1s, after: [w2]}
+  - name: web
+    role: front end
+    owns: [web/**]
+    tasks:
+      - {id: w1, do: First web part., estimate: 1s, after: [a1]}
+      - {id: w2, do: Second web part., estimate: 1s}
+      - {id: w3, do: Third web part., estimate: 1s}
+  - name: docs
+    role: documentation
+    owns: [docs/**]
+    tasks:
+      - {id: d1, do: First docs part., estimate: 1s}
+      - {id: d2, do: Second docs part., estimate: 1s, after: [a2, w1]}
+      - {id: d3, do: Third docs part., estimate: 1s, after: [a3, w3]}
+"""
+MAX_KILLS = 7
+OWNER = {"a": "src/api", "w": "web", "d": "docs"}
+TASKS = [f"{team}{n}" for team in "awd" for n in (1, 2, 3)]
+NEEDS = {"a3": ["web/w2.txt"], "w1": ["src/api/a1.py"], "d2": ["src/api/a2.py", "web/w1.txt"],
+         "d3": ["src/api/a3.py", "web/w3.txt"]}  # fmt: skip
+
+
+def path_of(task: str) -> str:
+    return f"{OWNER[task[0]]}/{task}.{'py' if task[0] == 'a' else 'txt'}"
+
+
+def project(tmp_path: Path, sleep: float) -> Path:
+    repo = make_repo(tmp_path / "repo")
+    actions = {task: {"sleep": sleep, "write": {path_of(task): f"{task}\n"}, "require": NEEDS.get(task, [])}
+               for task in TASKS}  # fmt: skip
+    shell = install_agent(tmp_path / "agent", actions)
+    checks = json.dumps([f"test -f {path_of(task)}" for task in TASKS])
+    (repo / "team.rally.yaml").write_text(spec_yaml(shell, TEAM, name="resumable", extra=f"verify: {checks}\n"))
+    return repo
+
+
+def task_commits(repo: Path, run_id: str) -> dict[str, list[str]]:
+    """Task id -> every commit of this run carrying its trailer, on the teammate branches."""
+    branches = [f"rally/{run_id}/{mate}" for mate in ("api", "web", "docs")]
+    existing = [b for b in branches if git(repo, "rev-parse", "--verify", "--quiet", b, check=False)]
+    if not existing:
+        return {}
+    text = git(repo, "log", "--no-merges", "--format=%H %(trailers:key=Rally-Task,valueonly,separator=)",
+               *existing, "--not", "main")  # fmt: skip
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        commit, _, task = line.partition(" ")
+        if task:
+            found.setdefault(task, []).append(commit)
+    return found
+
+
+def assert_complete(repo: Path, run_id: str) -> None:
+    commits = task_commits(repo, run_id)
+    assert {task: len(found) for task, found in commits.items()} == dict.fromkeys(TASKS, 1)
+    doc = report(repo)
+    assert doc["status"] == "passed", doc
+    assert all(check["exit_code"] == 0 for check in doc["checks"])
+    files = set(git(repo, "ls-tree", "-r", "--name-only", doc["integration_branch"]).split())
+    assert {path_of(task) for task in TASKS} <= files
+    assert git(repo, "log", "--no-merges", "--format=%s", doc["integration_branch"], "--not", "main").count("rally(") == 9
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def events(repo: Path) -> int:
+    runs = repo / ".rally" / "runs"
+    folders = list(runs.iterdir()) if runs.is_dir() else []
+    return len(read_events(folders[0] / "events.jsonl")) if folders else 0
+
+
+def test_ctrl_c_saves_the_state_and_resume_finishes(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=0.3)
+    spec = str(repo / "team.rally.yaml")
+    process = rallyc_process("run", spec, "--no-journal", cwd=repo)
+    assert wait_for(lambda: events(repo) >= 5, 20)  # the first wave is in flight
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, out + err
+    run_id = run_folder(repo).name
+    assert f"rallyc run {spec} --resume {run_id}" in out and "Traceback" not in err
+    doc = report(repo)
+    assert doc["status"] == "interrupted"
+    state = json.loads((run_folder(repo) / "state.json").read_text())
+    assert state["status"] == "interrupted" and not [t for t in state["tasks"].values() if t["status"] == "running"]
+    worktree = repo / ".rally" / "worktrees" / run_id / "api"
+    assert git(worktree, "status", "--porcelain", "--untracked-files=all") == ""  # reset to the task's start
+    time.sleep(0.4)  # a killed task that survived would write its file now
+    assert git(worktree, "status", "--porcelain", "--untracked-files=all") == ""
+    code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")
+    assert code == 0, out + err
+    assert_complete(repo, run_id)
+
+
+def kill_after(repo: Path, args: list[str], count: int, jitter: float) -> subprocess.Popen[str] | None:
+    """Start rallyc and SIGKILL it once events.jsonl has `count` events (plus a little jitter); None if it finished."""
+    process = rallyc_process(*args, cwd=repo)
+    wait_for(lambda: events(repo) >= count or process.poll() is not None, 30)
+    time.sleep(jitter)
+    if process.poll() is not None:
+        process.communicate()
+        return None
+    kill_hard(process)
+    return process
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kill_9_at_many_points_then_resume(tmp_path: Path, seed: int) -> None:
+    """Kill rallyc again and again, a few events further each time, resuming in between; then let it finish."""
+    chance = random.Random(seed)
+    repo = project(tmp_path, sleep=0.05)
+    spec = str(repo / "team.rally.yaml")
+    args = ["run", spec, "--no-journal", "--json"]
+    target, kills, seen, run_id = chance.randint(1, 3), 0, dict[str, str](), ""
+    while True:
+        process = kill_after(repo, args, target if kills < MAX_KILLS else 10**9, chance.uniform(0, 0.03))
+        if (repo / ".rally" / "runs").is_dir():
+            run_id = run_folder(repo).name
+            args = ["run", spec, "--no-journal", "--json", "--resume", run_id]
+            for task, commits in task_commits(repo, run_id).items():
+                assert len(commits) == 1, (task, commits)  # never done twice
+                assert seen.setdefault(task, commits[0]) == commits[0]  # never lost, never redone
+        if process is None:
+            break
+        kills += 1
+        target = events(repo) + chance.randint(1, 6)
+    assert kills == MAX_KILLS
+    assert_complete(repo, run_id)
+    doc = report(repo)
+    assert {task["id"]: task["commit"] for task in doc["tasks"]} == {task: seen[task] for task in TASKS}
+    assert not list((repo / ".git" / "worktrees").glob("*/index.lock"))
+
+
+def test_resume_believes_the_branches_over_the_state(tmp_path: Path) -> None:
+    """The windows a kill may hit, made on purpose: a commit whose `done` never reached state.json, a task
+    recorded as running with half its changes in the worktree, a leftover process still working there."""
+    repo = project(tmp_path, sleep=0)
+    spec = str(repo / "team.rally.yaml")
+    code, out, err = rallyc("run", spec, "--no-journal", "--keep-worktrees")
+    assert code == 0, out + err
+    folder = run_folder(repo)
+    run_id = folder.name
+    before = task_commits(repo, run_id)
+    state = json.loads((folder / "state.json").read_text())
+    state["status"] = "running"
+    state["tasks"]["a3"].update(status="running", commit=None)  # committed, then rallyc died
+    state["tasks"]["d3"].update(status="pending", commit=None, attempts=0)
+    (folder / "state.json").write_text(json.dumps(state))
+    worktree = repo / ".rally" / "worktrees" / run_id / "docs"
+    (worktree / "docs" / "half-written.txt").write_text("half\n")
+    leftover = subprocess.Popen(["sleep", "300"], cwd=worktree, start_new_session=True)
+    code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")
+    assert code == 0, out + err
+    assert "a3: its commit" in out and "counted as done" in out and "stopped 1 process(es)" in out
+    assert wait_for(lambda: leftover.poll() is not None, 5)
+    assert task_commits(repo, run_id) == before  # nothing done twice
+    assert_complete(repo, run_id)
+    assert "half-written.txt" not in git(repo, "ls-tree", "-r", "--name-only", report(repo)["integration_branch"])
+    code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")  # resuming a finished run: nothing to do
+    assert code == 0 and task_commits(repo, run_id) == before
+
+
+def test_a_changed_spec_cannot_be_resumed(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=0)
+    spec = repo / "team.rally.yaml"
+    assert rallyc("run", str(spec), "--no-journal")[0] == 0
+    spec.write_text(spec.read_text().replace("First docs part.", "Something else."))
+    code, out, err = rallyc("run", str(spec), "--resume", run_folder(repo).name)
+    assert code == 2 and "the spec changed since run" in err
