@@ -28,6 +28,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== rallyc rule RY004"
 	$(BIN)/rallyc rule RY004
+	@echo
+	@echo "== rallyc run, end to end in a throwaway git repository (shell backend; one teammate strays and is caught)"
+	$(BIN)/python specs/demo/run_demo.py
 
 $(NODE_STAMP): $(STAMP) tests/integrations/package.json tests/integrations/package-lock.json
 	$(WITH_VENV) npm ci --prefix tests/integrations --no-audit --no-fund
@@ -40,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/lint_startup.py
 	$(BIN)/python bench/lint_scale.py
 	$(BIN)/python bench/compile_speed.py
+	$(BIN)/python bench/run_overhead.py
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md

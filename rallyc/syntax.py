@@ -14,7 +14,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
-    from lark import Lark, Token
+    from lark import Lark
 
 
 class PatternError(Exception):

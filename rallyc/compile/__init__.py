@@ -58,7 +58,7 @@ def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = No
     from rallyc.repo import repo_root
     from rallyc.targets import target_named
 
-    ctx = _lint_clean(spec)
+    ctx = lint_clean(spec)
     repo = repo_root(spec, ctx.spec.team.repo)
     spec_path = Path(os.path.relpath(spec.resolve(), repo)).as_posix()
     chosen = target_named(target or ctx.spec.team.runtime)
@@ -75,7 +75,7 @@ def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = No
                     output.notes, folder, repo, marker)  # fmt: skip
 
 
-def _lint_clean(spec: Path) -> LintContext:
+def lint_clean(spec: Path) -> LintContext:
     """The spec's context, once `rallyc lint` (with the project's config) passes on it."""
     if not spec.is_file():
         raise RallyError(f"{spec}: no such spec file" if not spec.exists() else f"{spec} is not a file")

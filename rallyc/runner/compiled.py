@@ -13,27 +13,10 @@ import os
 from pathlib import Path
 
 from rallyc.context import LintContext
-from rallyc.errors import RallyError
 from rallyc.plan import Plan
 
 PLAN_KEYS = ("team", "teammates", "tasks", "merge_order", "verify", "budget")
 """What must not change for a run to be resumed (the runtime and run settings may)."""
-
-
-def lint_for_run(spec: Path) -> LintContext:
-    """The spec's context once `rallyc lint` passes on it; `LintFailed` otherwise."""
-    from rallyc.api import LintReport, context_for, lint_context
-    from rallyc.compile import LintFailed
-    from rallyc.config import settings_for
-
-    if not spec.is_file():
-        raise RallyError(f"{spec}: no such spec file" if not spec.exists() else f"{spec} is not a file")
-    settings = settings_for(spec)
-    ctx = context_for(spec, str(spec), settings)
-    report = lint_context(ctx, settings)
-    if report.failed:
-        raise LintFailed(LintReport((report,), ()))
-    return ctx
 
 
 def team_dir(ctx: LintContext) -> Path:

@@ -4,7 +4,7 @@ The integration worktree starts at `team.base` (a resumed fan-in starts over:
 it is deterministic). In merge order, each teammate's task commits are
 rebased onto the integration head (replayed, its own commits only: the
 commits of other teammates it merged to start a task arrive with their own
-teammate) and merged with `--no-ff`, so the history shows one merge per
+teammate) and merged as with `--no-ff`, so the history shows one merge per
 teammate over that teammate's task commits. A conflict leaves that teammate
 out and is reported. Then the team's `verify` commands run on the result:
 the reconciliation checks.
@@ -13,6 +13,7 @@ the reconciliation checks.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from rallyc.runner.process import run_shell
 from rallyc.runner.session import INTEGRATION, Session
@@ -53,26 +54,33 @@ def _start(s: Session) -> None:
 
 
 def _merge_teammate(s: Session, mate: str) -> int | Conflict:
-    """How many task commits of `mate` were merged (0: nothing to merge), or the conflict."""
-    own = {task.id for task in s.plan.teammate(mate).tasks if s.state.tasks[task.id].status == DONE}
-    found = s.git.task_commits(s.top, s.state.base_commit, s.branch(mate), s.run_id)
-    commits = [commit for task_id, commit in found if task_id in own]
+    """How many task commits of `mate` were merged (0: nothing to merge), or the conflict.
+
+    The task commits are cherry-picked in order onto the integration branch, then the branch is set to a
+    merge commit of its previous head and the replayed chain: exactly what `git merge --no-ff` of the
+    rebased chain makes (the chain descends from the head, so the merge's tree is the chain's), with two
+    git processes fewer.
+    """
+    commits = [s.state.tasks[task.id].commit for task in s.plan.teammate(mate).tasks
+               if s.state.tasks[task.id].status == DONE]  # fmt: skip
     if not commits:
         return 0
     worktree, branch = s.worktree(INTEGRATION), s.branch(INTEGRATION)
-    head = s.git.head(worktree)
-    s.git.run(worktree, "checkout", "-q", "--detach", head)
-    conflict = s.git.replay(worktree, commits)
+    head = _head(s, branch, worktree)
+    conflict = s.git.replay(worktree, [commit for commit in commits if commit])
     if conflict is not None:
         s.git.reset_to(worktree, branch, head)
         return Conflict("fan-in", mate, conflict)
-    replayed = s.git.head(worktree)
-    s.git.run(worktree, "checkout", "-q", branch)
+    replayed = _head(s, branch, worktree)
     message = f"rally: merge {mate} ({len(commits)} task{'s' if len(commits) != 1 else ''})\n\nRally-Run: {s.run_id}\n"
-    conflict = s.git.merge(worktree, replayed, message, no_ff=True)
-    if conflict is not None:
-        return Conflict("fan-in", mate, conflict)
+    merge = s.git.commit_tree(worktree, f"{replayed}^{{tree}}", [head, replayed], message)
+    s.git.move_branch(worktree, branch, merge, replayed)
     return len(commits)
+
+
+def _head(s: Session, branch: str, worktree: Path) -> str:
+    found = s.git.branch_head(s.top, s.common_dir, branch)
+    return found if found is not None else s.git.head(worktree)
 
 
 async def _team_checks(s: Session) -> None:

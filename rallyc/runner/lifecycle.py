@@ -71,7 +71,11 @@ class TaskRunner:
         number = record.attempts + 1
         started = time.monotonic()
         try:
-            start = await asyncio.to_thread(self._prepare, task)
+            if task.teammate in self.clean and not task.waits_on:  # nothing to do but read the branch head
+                self.clean.discard(task.teammate)
+                start: str | Conflict = self._head(task.teammate)
+            else:
+                start = await asyncio.to_thread(self._prepare, task)
             if isinstance(start, Conflict):
                 s.state.conflicts.append(start)
                 why = f"merge conflict bringing in what it waits on: {', '.join(start.paths)}"
@@ -136,7 +140,8 @@ class TaskRunner:
         if result is None:
             return await self._interrupted(task, start)
         self._account(task, record, result)
-        s.store.append(f"logs/{task.id}.log", _ending(result.log) + f"== backend: {'ok' if result.ok else 'failed'}"
+        output = "" if result.log_streamed else result.log
+        s.store.append(f"logs/{task.id}.log", _ending(output) + f"== backend: {'ok' if result.ok else 'failed'}"
                        f"{', timed out' if result.timed_out else ''}: {result.summary}\n")  # fmt: skip
         checked = await asyncio.to_thread(self._check_and_commit, task, start, number, result)
         if checked.breaches:
@@ -168,7 +173,8 @@ class TaskRunner:
                "RALLY_ATTEMPT": str(number), "RALLY_PROMPT_FILE": str(path),
                "RALLY_WORKTREE": str(s.workdir(task.teammate))}  # fmt: skip
         return TaskRequest(s.run_id, task.id, task.teammate, text, path, s.workdir(task.teammate), mate.priced_as,
-                           mate.mode, task.timeout_seconds, env, mate.owns, s.plan.run.shell, system)  # fmt: skip
+                           mate.mode, task.timeout_seconds, env, mate.owns, s.plan.run.shell, system,
+                           s.folder.path / "logs" / f"{task.id}.log")  # fmt: skip
 
     async def _backend(self, request: TaskRequest) -> TaskResult:
         """The backend's result; its own bugs and missing pieces become a failed attempt, never a traceback."""

@@ -15,7 +15,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,61 @@ class Tail:
         return note + self.data.decode("utf-8", "replace")
 
 
+class LiveLog:
+    """A command's output appended to a file as it arrives, for `tail -f`: secrets masked line by line, at
+    most `cap` bytes as it comes; past that, when the command ends, its last `cap` bytes (the `Tail`)."""
+
+    PARTIAL_LINE = 1 << 16
+    """A line longer than this is written in pieces (a secret split across two pieces would escape the mask:
+    secrets are short, lines that long are not text)."""
+
+    def __init__(self, path: Path, mask: Callable[[str], str], cap: int = LOG_CAP) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.stream = open(path, "ab")  # noqa: SIM115 - closed by close()
+        self.mask = mask
+        self.cap = cap
+        self.written = 0
+        self.pending = bytearray()
+        self.full = False
+        self.last = b""
+        self.tail: Tail | None = None
+        """The command's Tail, set by `run_shell`: what `close` appends when the output outgrew `cap`."""
+
+    def add(self, chunk: bytes) -> None:
+        if self.full:
+            return
+        self.pending += chunk
+        cut = self.pending.rfind(b"\n") + 1
+        if not cut and len(self.pending) >= self.PARTIAL_LINE:
+            cut = len(self.pending)
+        if cut:
+            self._write(bytes(self.pending[:cut]))
+            del self.pending[:cut]
+
+    def _write(self, piece: bytes) -> None:
+        data = self.mask(piece.decode("utf-8", "replace")).encode("utf-8")
+        room = self.cap - self.written
+        if len(data) > room:
+            data, self.full = data[:room], True
+        self.stream.write(data)
+        self.written += len(data)
+        self.last = data[-1:] or self.last
+        if self.full:
+            self.stream.write(b"\n[rallyc: more output; its last part follows when the command ends]\n")
+        self.stream.flush()
+
+    def close(self, tail: Tail) -> None:
+        if not self.full and self.pending:
+            self._write(bytes(self.pending))
+        if self.full:
+            end = self.mask(tail.data.decode("utf-8", "replace"))
+            self.stream.write(f"[rallyc: the last {len(tail.data)} bytes of output]\n{end}".encode())
+            self.last = end[-1:].encode()
+        if self.last not in (b"", b"\n"):
+            self.stream.write(b"\n")
+        self.stream.close()
+
+
 @dataclass(frozen=True, slots=True)
 class Finished:
     exit_code: int
@@ -58,15 +113,21 @@ class Finished:
     seconds: float
 
 
-async def run_shell(command: str, *, cwd: Path, env: Mapping[str, str], timeout: float,
-                    cap: int = LOG_CAP) -> Finished:  # fmt: skip
-    """Run `command` with /bin/sh in `cwd`; past `timeout` seconds its whole process group is killed."""
+async def run_shell(command: str, *, cwd: Path, env: Mapping[str, str], timeout: float, cap: int = LOG_CAP,
+                    live: LiveLog | None = None) -> Finished:  # fmt: skip
+    """Run `command` with /bin/sh in `cwd`; past `timeout` seconds its whole process group is killed.
+
+    With `live`, the output also goes to that log as it arrives (closed here, whatever happens)."""
     started = time.monotonic()
-    process = await asyncio.create_subprocess_shell(
-        command, cwd=cwd, env=dict(env), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    return await _supervise(process, timeout, cap, started)
+    try:
+        process = await asyncio.create_subprocess_shell(
+            command, cwd=cwd, env=dict(env), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        return await _supervise(process, timeout, cap, started, live)
+    finally:
+        if live is not None:
+            live.close(live.tail if live.tail is not None else Tail(0))
 
 
 async def run_exec(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float, stdin: bytes | None = None,
@@ -85,10 +146,13 @@ async def run_exec(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeou
     return await _supervise(process, timeout, cap, started)
 
 
-async def _supervise(process: asyncio.subprocess.Process, timeout: float, cap: int, started: float) -> Finished:
+async def _supervise(process: asyncio.subprocess.Process, timeout: float, cap: int, started: float,
+                     live: LiveLog | None = None) -> Finished:  # fmt: skip
     tail = Tail(cap)
+    if live is not None:
+        live.tail = tail
     assert process.stdout is not None
-    reader = asyncio.ensure_future(_drain(process.stdout, tail))
+    reader = asyncio.ensure_future(_drain(process.stdout, tail, live))
     timed_out = False
     try:
         await asyncio.wait_for(process.wait(), timeout)
@@ -109,9 +173,11 @@ async def _supervise(process: asyncio.subprocess.Process, timeout: float, cap: i
     return Finished(code, tail.text(), timed_out, time.monotonic() - started)
 
 
-async def _drain(stream: asyncio.StreamReader, tail: Tail) -> None:
+async def _drain(stream: asyncio.StreamReader, tail: Tail, live: LiveLog | None = None) -> None:
     while chunk := await stream.read(READ_CHUNK):
         tail.add(chunk)
+        if live is not None:
+            live.add(chunk)
 
 
 async def _terminate(process: asyncio.subprocess.Process) -> None:

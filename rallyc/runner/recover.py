@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rallyc.runner.process import kill_processes_below
-from rallyc.runner.session import INTEGRATION, Session
+from rallyc.runner.session import Session
 from rallyc.runner.state import DONE, PENDING, RUNNING, FanIn
 
 

@@ -213,7 +213,8 @@ def report_markdown(plan: Plan, state: RunState, graph: str) -> str:
         f"- Speedup: {doc['speedup_achieved']:.2f}x achieved of {plan.speedup:.2f}x planned "
         f"(work {seconds(doc['work_seconds'])}, task phase {seconds(state.task_wall_s)}, "
         f"whole run {seconds(state.wall_s)})",
-        f"- Integration branch: `{doc['integration_branch']}`" + (f" at `{state.fanin.commit[:12]}`" if state.fanin.commit else "")
+        f"- Integration branch: `{doc['integration_branch']}`"
+        + (f" at `{state.fanin.commit[:12]}`" if state.fanin.commit else "")
         + (f"; applied to `{state.applied.branch}`" if state.applied else ""),
         f"- TES: **{score['score']:.2f} ({score['grade']})**",
         "",
@@ -334,11 +335,14 @@ def handoff_markdown(plan: Plan, state: RunState) -> str:
         f"- Integration branch: `{doc['integration_branch']}`, from `{state.base}` (`{state.base_commit[:12]}`)",
         f"- Tasks completed: {counts['done']} of {counts['total']}"
         + "".join(f"; {t['id']} {t['status']}: {_cell(t['reason'])}" for t in not_done),
-        "- Changed files: " + ("; ".join(f"{m['name']}: {', '.join(m['files_changed']) or 'none'}" for m in doc["teammates"])),
-        "- Checks: " + ("; ".join(f"`{c['command']}` ({c['scope']}) exit {c['exit_code']}" for c in doc["checks"]) or "none ran"),
+        "- Changed files: " + "; ".join(f"{m['name']}: {', '.join(m['files_changed']) or 'none'}"
+                                        for m in doc["teammates"]),  # fmt: skip
+        "- Checks: " + ("; ".join(f"`{c['command']}` ({c['scope']}) exit {c['exit_code']}" for c in doc["checks"])
+                        or "none ran"),  # fmt: skip
         f"- Ownership violations: {len(state.violations)}; merge conflicts: {len(state.conflicts)}; "
         f"retries: {doc['retries']}; escalations: {doc['escalations']}",
-        f"- Cost: {format_usd(state.cost_usd)}" + (f" of {format_usd(state.max_usd)}" if state.max_usd is not None else "")
+        f"- Cost: {format_usd(state.cost_usd)}"
+        + (f" of {format_usd(state.max_usd)}" if state.max_usd is not None else "")
         + f" (estimate {format_usd(plan.budget.estimated_usd)}); speedup {doc['speedup_achieved']:.2f}x of "
         f"{plan.speedup:.2f}x planned; TES {doc['tes']['score']:.2f} ({doc['tes']['grade']})",
         "- Remaining risks: " + ("; ".join(doc["risks"]) or "none found"),

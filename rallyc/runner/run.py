@@ -64,9 +64,10 @@ class Prepared:
 
 def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepared:
     """Everything checked before anything is created (RUNNER.md step 1)."""
-    from rallyc.runner.compiled import compile_for_run, lint_for_run, team_dir
+    from rallyc.compile import lint_clean
+    from rallyc.runner.compiled import compile_for_run, team_dir
 
-    ctx = lint_for_run(spec)
+    ctx = lint_clean(spec)
     folder = team_dir(ctx)
     git = Git.for_repo(folder, env)
     top = git.toplevel(folder)
@@ -152,7 +153,8 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
     session = _session(prepared, state, folder, store, env, redactor, common)
     session.save()
     for mate in plan.teammates:
-        git.add_worktree(prepared.top, folder.worktree(mate.name), session.branch(mate.name), prepared.base_commit)
+        git.add_worktree(prepared.top, folder.worktree(mate.name), session.branch(mate.name), prepared.base_commit,
+                         new=True)  # fmt: skip
     return session, []
 
 
@@ -346,8 +348,7 @@ def team_pattern(plan: Plan) -> str:
 
 
 def _remove_worktrees(s: Session) -> None:
-    for name in [*(mate.name for mate in s.plan.teammates), INTEGRATION]:
-        s.git.remove_worktree(s.top, s.worktree(name))
+    s.git.remove_worktrees(s.top, [s.worktree(name) for name in [*(m.name for m in s.plan.teammates), INTEGRATION]])
     try:
         s.folder.worktrees.rmdir()
     except OSError:

@@ -153,6 +153,8 @@ class Scheduler:
             return
         record.attempts += 1
         record.files_changed = list(outcome.files)
+        ending = f"done, commit {outcome.commit}" if outcome.status == "done" else f"failed: {outcome.reason}"
+        s.store.append(f"logs/{task.id}.log", f"== attempt {record.attempts}: {ending}\n")
         if outcome.status == "done":
             record.status, record.reason, record.commit = DONE, "", outcome.commit
             s.save()

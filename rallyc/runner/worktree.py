@@ -42,12 +42,14 @@ class Git:
         env.pop("GIT_WORK_TREE", None)
         env.pop("GIT_INDEX_FILE", None)
         probe = cls(env)
-        if not probe.out(root, "config", "user.name", check=False) or not probe.out(root, "config", "user.email", check=False):
+        named = probe.out(root, "config", "user.name", check=False) and probe.out(root, "config", "user.email", check=False)
+        if not named:
             env.update(GIT_AUTHOR_NAME=FALLBACK_NAME, GIT_AUTHOR_EMAIL=FALLBACK_EMAIL,
                        GIT_COMMITTER_NAME=FALLBACK_NAME, GIT_COMMITTER_EMAIL=FALLBACK_EMAIL)  # fmt: skip
         return cls(env)
 
-    def run(self, cwd: Path, *args: str, check: bool = True, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    def run(self, cwd: Path, *args: str, check: bool = True,
+            data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
         argv = ["git", *GIT_OPTIONS, *args]
         try:
             done = subprocess.run(argv, cwd=cwd, env=dict(self.env), input=data, capture_output=True,
@@ -93,7 +95,8 @@ class Git:
 
     def tracked_changes(self, root: Path) -> list[str]:
         """Tracked files changed in the checkout at `root` (staged or not); untracked files are not counted."""
-        text = self.run(root, "status", "--porcelain", "-z", "--untracked-files=no").stdout.decode("utf-8", "surrogateescape")
+        done = self.run(root, "status", "--porcelain", "-z", "--untracked-files=no")
+        text = done.stdout.decode("utf-8", "surrogateescape")
         return [entry[3:] for entry in text.split("\0") if len(entry) > 3]
 
     def current_branch(self, root: Path) -> str | None:
@@ -117,8 +120,14 @@ class Git:
 
     # ---- worktrees ----------------------------------------------------------------
 
-    def add_worktree(self, root: Path, path: Path, branch: str, start: str) -> None:
-        """A worktree at `path` on `branch`: created from `start`, or the existing branch checked out again."""
+    def add_worktree(self, root: Path, path: Path, branch: str, start: str, *, new: bool = False) -> None:
+        """A worktree at `path` on `branch`: created from `start`, or the existing branch checked out again.
+
+        `new`: the branch cannot exist yet (a run's first worktrees), which saves two git processes.
+        """
+        if new:
+            self.run(root, "worktree", "add", "-q", "-b", branch, str(path), start)
+            return
         if path.is_dir() and (path / ".git").exists():
             return
         self.run(root, "worktree", "prune")
@@ -129,6 +138,14 @@ class Git:
 
     def remove_worktree(self, root: Path, path: Path) -> None:
         self.run(root, "worktree", "remove", "--force", "--force", str(path), check=False)
+        self.run(root, "worktree", "prune", check=False)
+
+    def remove_worktrees(self, root: Path, paths: Sequence[Path]) -> None:
+        """Several worktrees at once: their folders deleted, then one prune (not two git processes each)."""
+        import shutil
+
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
         self.run(root, "worktree", "prune", check=False)
 
     def reset_to(self, worktree: Path, branch: str, commit: str) -> None:
@@ -169,7 +186,8 @@ class Git:
 
     def commit_index(self, worktree: Path, message: str) -> None:
         """Commit the index as it is, with `message` exactly as given (no hooks: GIT_OPTIONS)."""
-        self.run(worktree, "commit", "-q", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-m", message)
+        self.run(worktree, "commit", "-q", "--allow-empty", "--no-verify", "--cleanup=verbatim", "--untracked-files=no",
+                 "--no-status", "-m", message)
 
     def staged_changes(self, worktree: Path, start: str) -> list[tuple[str, str]]:
         """(status letter, path from the top of the repository) for each staged change against `start`."""
@@ -227,7 +245,8 @@ class Git:
         """(task id, commit) for each commit of this run on `branch` since `base`, oldest first."""
         if not self.branch_exists(root, branch):
             return []
-        fmt = "%H%x1f%(trailers:key=Rally-Run,valueonly,separator=%x1d)%x1f%(trailers:key=Rally-Task,valueonly,separator=%x1d)%x1e"
+        fmt = ("%H%x1f%(trailers:key=Rally-Run,valueonly,separator=%x1d)"
+               "%x1f%(trailers:key=Rally-Task,valueonly,separator=%x1d)%x1e")  # fmt: skip
         text = self.out(root, "log", "--reverse", "--no-merges", f"--format={fmt}", f"{base}..{branch}", "--")
         found = []
         for record in text.split("\x1e"):
@@ -237,5 +256,6 @@ class Git:
         return found
 
     def changed_files(self, root: Path, commit: str) -> list[str]:
-        text = self.run(root, "diff-tree", "--no-commit-id", "--name-only", "--no-renames", "-r", "-z", "--root", commit).stdout
+        text = self.run(root, "diff-tree", "--no-commit-id", "--name-only", "--no-renames", "-r", "-z", "--root",
+                        commit).stdout  # fmt: skip
         return [path for path in text.decode("utf-8", "surrogateescape").split("\0") if path]

@@ -142,7 +142,8 @@ def trailer_counts(repo: Path, run_id: str) -> dict[str, int]:
                 if not b.endswith("/integration")]  # fmt: skip
     if not branches:
         return {}
-    text = git(repo, "log", "--no-merges", "--format=%H %(trailers:key=Rally-Task,valueonly,separator=)", *branches, "--not", "main")
+    text = git(repo, "log", "--no-merges", "--format=%H %(trailers:key=Rally-Task,valueonly,separator=)", *branches,
+               "--not", "main")  # fmt: skip
     counts: dict[str, int] = {}
     for line in text.splitlines():
         parts = line.split()

@@ -87,3 +87,25 @@ def test_every_failure_event_reads_as_a_line() -> None:
                    {"event": "check", "scope": "team", "command": "make", "exit_code": 2}):  # fmt: skip
         assert describe(record)
     assert describe({"event": "check", "scope": "team", "command": "make", "exit_code": 0}) is None
+
+
+def test_the_live_log_masks_secrets_across_chunks_and_caps_its_size(tmp_path: Path) -> None:
+    from rallyc.runner.process import LiveLog, Tail
+    from rallyc.runner.secrets import Redactor
+
+    secret = "sk-live-0123456789"
+    path = tmp_path / "task.log"
+    live = LiveLog(path, Redactor({"API_KEY": secret}).text, cap=64)
+    tail = Tail(32)
+    live.tail = tail
+    for chunk in (b"key: sk-live-01", b"23456789 ok\nsecond", b" line\n"):  # the secret split across two reads
+        live.add(chunk)
+        tail.add(chunk)
+    assert path.read_text() == "key: [redacted] ok\nsecond line\n"  # streamed before the end
+    for _ in range(10):
+        live.add(b"x" * 15 + b"\n")
+        tail.add(b"x" * 15 + b"\n")
+    live.close(tail)
+    text = path.read_text()
+    assert secret not in text and "more output" in text and text.endswith("[rallyc: the last 32 bytes of output]\n"
+                                                                          + "xxxxxxxxxxxxxxx\n" * 2)

@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 
 from rallyc.plan import Plan
-from rallyc.runner.compiled import compile_for_run, lint_for_run
+from rallyc.compile import lint_clean
+from rallyc.runner.compiled import compile_for_run
 from rallyc.runner.report import (
     coloured_graph,
     grade_of,
@@ -29,7 +30,7 @@ SPEC = SMALL_SPEC.replace("{id: pages, do: Add the pages., estimate: 20m, verify
 
 @pytest.fixture
 def plan(write_spec) -> Plan:  # type: ignore[no-untyped-def]
-    lowered, _ = compile_for_run(lint_for_run(write_spec(SPEC)), "shell")
+    lowered, _ = compile_for_run(lint_clean(write_spec(SPEC)), "shell")
     return lowered
 
 

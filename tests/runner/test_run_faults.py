@@ -115,8 +115,10 @@ def test_megabytes_of_output_are_capped_in_the_log(tmp_path: Path) -> None:
     code, doc, _ = run(repo)
     assert code == 0, doc
     log = run_folder(repo) / "logs" / "work.log"
-    assert log.stat().st_size < (1 << 20) + 4096
-    assert "earlier bytes of output dropped" in log.read_text()
+    assert log.stat().st_size < 2 * (1 << 20) + 4096  # the first MiB as it came, then the last MiB
+    text = log.read_text()
+    assert "more output; its last part follows" in text and "the last 1048576 bytes of output" in text
+    assert "did work\n== backend: ok: did work\n== attempt 1: done, commit " in text
 
 
 def test_non_zero_exit_retries_then_fails_and_skips_what_follows(tmp_path: Path) -> None:
@@ -263,3 +265,19 @@ def test_merge_conflicts_are_reported_not_forced(tmp_path: Path) -> None:
     assert doc["merged"] == ["left"]
     assert git(repo, "show", f"{doc['integration_branch']}:shared.txt") == "left"
     assert "CONFLICT merging right" in out
+
+
+def test_team_repo_below_the_top_of_the_work_tree(tmp_path: Path) -> None:
+    """team.repo is a folder of a bigger repository: owns are relative to it, and a write above it is a violation."""
+    repo = make_repo(tmp_path / "repo", {"service/README.md": "# service\n"})
+    shell = install_agent(tmp_path / "agent", {"work": {"write": {"src/api/x.py": "1\n", "../top.txt": "no\n"}},
+                                               **GOOD})  # fmt: skip
+    (repo / "service" / "team.rally.yaml").write_text(spec_yaml(shell, TWO))
+    main = git(repo, "rev-parse", "main")
+    code, out, err = rallyc("run", str(repo / "service" / "team.rally.yaml"), "--no-journal")
+    assert code == 1 and git(repo, "rev-parse", "main") == main
+    doc = report(repo)
+    [violation] = doc["violations"]
+    assert violation["paths"] == ["top.txt"] and "outside team.repo" in violation["details"][0]
+    assert task_of(doc, "pages")["files_changed"] == ["web/index.html"]  # relative to team.repo
+    assert "service/web/index.html" in git(repo, "ls-tree", "-r", "--name-only", doc["integration_branch"])

@@ -78,7 +78,8 @@ def test_a_clean_run_commits_every_task_and_integrates_in_merge_order(project: P
     merges = git(project, "log", "--merges", "--first-parent", "--format=%s", integration).splitlines()
     assert merges == ["rally: merge docs (1 task)", "rally: merge api (2 tasks)", "rally: merge web (1 task)"]
     # every task commit exactly once on the integration branch, subject and trailers as RUNNER.md says
-    subjects = git(project, "log", "--no-merges", "--format=%s%n%(trailers:key=Rally-Run,valueonly)", integration, "--not", "main")
+    subjects = git(project, "log", "--no-merges", "--format=%s%n%(trailers:key=Rally-Run,valueonly)", integration,
+                   "--not", "main")  # fmt: skip
     assert subjects.count(f"{run_id}") == 4 and "rally(models): did models" in subjects
     assert git(project, "rev-parse", "main") == main_before  # the user's branch is untouched
     assert [c["scope"] for c in doc["checks"]] == ["models", "team", "team"]

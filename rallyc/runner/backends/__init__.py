@@ -40,6 +40,9 @@ class TaskRequest:
     is the task alone and `prompt_file` still holds both. Backends that have a system prompt put
     it there (`claude --append-system-prompt`, the Messages API's `system`); the others send
     `system_prompt` and `prompt` together. Empty: `prompt` holds everything."""
+    log_file: Path | None = None
+    """The task's log (`logs/<task>.log`), for a backend that streams its output there while it runs
+    (secrets masked), so a person can `tail -f` it; it then returns `log_streamed=True`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,8 @@ class TaskResult:
     usage: Usage = Usage()
     timed_out: bool = False
     log: str = ""
+    log_streamed: bool = False
+    """True when the output is in `request.log_file` already; else the runner writes `log` there."""
 
 
 class Backend(Protocol):

@@ -4,8 +4,9 @@
 each shell-quoted, in one pass (a value that itself contains `{task}` is not
 substituted again); any other braces are left for the shell. The command runs
 with /bin/sh in the worktree as the leader of its own process group, which is
-killed as a whole at the timeout. Success is exit code 0. The values of the
-environment's secrets are masked in the output it returns.
+killed as a whole at the timeout. Success is exit code 0. Its output streams
+into the task's log as it comes (`request.log_file`); the values of the
+environment's secrets are masked there and in the output it returns.
 
 Usage is 0 tokens and $0, unless the command reports what it spent with lines
 `RALLY_USAGE input_tokens=N output_tokens=N cost_usd=X` (any of the three;
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 
 from rallyc.errors import RallyError
 from rallyc.runner.backends import Backend, TaskRequest, TaskResult, Usage
-from rallyc.runner.process import run_shell
+from rallyc.runner.process import LiveLog, run_shell
 from rallyc.runner.secrets import Redactor
 
 PLACEHOLDER = re.compile(r"\{(prompt_file|task|teammate|worktree)\}")
@@ -40,11 +41,14 @@ class ShellBackend:
     async def run(self, request: TaskRequest) -> TaskResult:
         assert request.shell, "preflight checks run.shell"
         command = substitute(request.shell, request)
-        done = await run_shell(command, cwd=request.worktree, env=request.env, timeout=request.timeout_seconds)
+        redactor = Redactor(request.env)
+        live = LiveLog(request.log_file, redactor.text) if request.log_file is not None else None
+        done = await run_shell(command, cwd=request.worktree, env=request.env, timeout=request.timeout_seconds,
+                               live=live)  # fmt: skip
         ok = done.exit_code == 0 and not done.timed_out
-        output = Redactor(request.env).text(done.output)
+        output = redactor.text(done.output)
         return TaskResult(ok, _summary(output, done.exit_code, done.timed_out, request.timeout_seconds),
-                          usage_of(output), done.timed_out, output)  # fmt: skip
+                          usage_of(output), done.timed_out, output, log_streamed=live is not None)  # fmt: skip
 
 
 def substitute(template: str, request: TaskRequest) -> str:
