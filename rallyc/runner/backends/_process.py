@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rallyc.errors import RallyError
 from rallyc.runner.process import KILL_GRACE_SECONDS, kill_group
 from rallyc.runner.secrets import SECRET_NAME
 
@@ -40,6 +41,15 @@ def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
 def find_executable(name: str, env: Mapping[str, str]) -> str | None:
     """`name` on the PATH the child will get, not rallyc's own (the request's env is what counts)."""
     return shutil.which(name, path=env.get("PATH", os.defpath))
+
+
+def require_executable(name: str, env: Mapping[str, str], install: str) -> None:
+    """Preflight of a CLI backend: its executable must be on the PATH the child will get."""
+    if find_executable(name, env) is None:
+        raise RallyError(
+            f"the {name} backend needs `{name}` on PATH, and it is not there",
+            hint=f"install it ({install}) or pick another --backend",
+        )
 
 
 def clip(text: str, limit: int = 300) -> str:

@@ -17,9 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
-from rallyc.runner.backends._process import Finished, clip, find_executable, run_process
+from rallyc.runner.backends._process import Finished, clip, find_executable, require_executable, run_process
 from rallyc.runner.secrets import Redactor
 
 EXECUTABLE = "claude"
@@ -31,11 +30,7 @@ class ClaudeBackend:
     name = "claude"
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
-        if find_executable(EXECUTABLE, env) is None:
-            raise RallyError(
-                "the claude backend needs `claude` on PATH, and it is not there",
-                hint="install Claude Code (npm install -g @anthropic-ai/claude-code) or pick another --backend",
-            )
+        require_executable(EXECUTABLE, env, "npm install -g @anthropic-ai/claude-code")
 
     async def run(self, request: TaskRequest) -> TaskResult:
         redactor = Redactor(request.env)

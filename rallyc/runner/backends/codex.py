@@ -17,9 +17,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
-from rallyc.runner.backends._process import Finished, clip, find_executable, run_process
+from rallyc.runner.backends._process import Finished, clip, find_executable, require_executable, run_process
 from rallyc.runner.secrets import Redactor
 
 EXECUTABLE = "codex"
@@ -30,11 +29,7 @@ class CodexBackend:
     name = "codex"
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
-        if find_executable(EXECUTABLE, env) is None:
-            raise RallyError(
-                "the codex backend needs `codex` on PATH, and it is not there",
-                hint="install the Codex CLI (npm install -g @openai/codex) or pick another --backend",
-            )
+        require_executable(EXECUTABLE, env, "npm install -g @openai/codex")
 
     async def run(self, request: TaskRequest) -> TaskResult:
         redactor = Redactor(request.env)
