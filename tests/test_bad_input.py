@@ -31,9 +31,8 @@ from rallyc.load import YamlSyntaxError, load_text
 from rallyc.rules import all_rules
 from rallyc.schema import coerce_strings, document_is_valid, team_schema
 from rallyc.source import Span
+from tests.conftest import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "specs" / "examples").glob("*.rally.yaml"))
 CODES = frozenset(rule.code for rule in all_rules())
 
 VALID = """\
