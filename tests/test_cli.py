@@ -153,7 +153,9 @@ def test_rule_docs_and_table() -> None:
     code, output = run("rule", "RY04")
     assert code == 2 and "did you mean" in output
     table = json.loads(run("rules", "--format", "json")[1])
-    assert {"code": "RY101"} != table[0] and all(row["code"].startswith("RY") for row in table)
+    codes = [row["code"] for row in table]
+    assert codes == sorted(codes) and codes[0] == "RY001" and "RY101" in codes
+    assert all(set(row) == {"code", "name", "severity", "summary", "help_uri"} for row in table)
 
 
 def test_rules_reference_is_in_sync() -> None:
