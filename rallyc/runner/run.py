@@ -10,18 +10,21 @@ is created.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from rallyc.errors import RallyError
 from rallyc.plan import Plan
 from rallyc.runner.backends import Backend, backend_named
+from rallyc.runner.process import kill_processes_below
 from rallyc.runner.progress import Display
 from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
 from rallyc.runner.secrets import Redactor
@@ -32,6 +35,7 @@ from rallyc.units import format_tokens, format_usd
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 JOURNAL = Path(".agents") / "rally.md"
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +212,35 @@ def _execute(session: Session, options: RunOptions, display: Display) -> int:
     finally:
         display.stop()
         s.state.wall_s = round(s.state.wall_s + time.monotonic() - started, 3)
-    return _finish(s, options, display, interrupted)
+    # after a first Ctrl-C, a second one does not wait for the reports either
+    with _signals_quit_now(s, display) if interrupted else contextlib.nullcontext():
+        return _finish(s, options, display, interrupted)
+
+
+def _quit_now(s: Session, display: Display) -> NoReturn:
+    """The second Ctrl-C (or SIGTERM): out at once, as if killed, which `--resume` is built for; but nothing
+    of the run is left running, and the state on disk has every change made so far."""
+    kill_processes_below(s.folder.worktrees, 0.0)
+    s.flush()
+    display.stop()
+    display.line(f"rallyc: stopped at once; resume: rallyc run {s.state.spec} --resume {s.run_id}")
+    os._exit(EXIT_INTERRUPTED)  # no unwinding: threads still running git are cut short, as by kill -9
+
+
+@contextlib.contextmanager
+def _signals_quit_now(s: Session, display: Display) -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        _quit_now(s, display)
+
+    try:
+        before = {sig: signal.signal(sig, handler) for sig in INTERRUPTS}
+    except ValueError:  # not the main thread (an embedding program): no signal handling
+        before = {}
+    try:
+        yield
+    finally:
+        for sig, previous in before.items():
+            signal.signal(sig, previous)
 
 
 async def _main(s: Session, display: Display) -> bool:
@@ -225,7 +257,7 @@ async def _main(s: Session, display: Display) -> bool:
 
     def on_signal() -> None:
         if s.is_interrupted():
-            raise KeyboardInterrupt  # the second Ctrl-C: out now (the state on disk is resumable)
+            _quit_now(s, display)
         assert s.interrupted is not None
         s.interrupted.set()
         display.line("rallyc: interrupted: stopping the tasks in flight and saving the state (Ctrl-C again to quit now)")
@@ -233,7 +265,7 @@ async def _main(s: Session, display: Display) -> bool:
         for job in fanin:
             job.cancel()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in INTERRUPTS:
         try:
             loop.add_signal_handler(sig, on_signal)
         except (RuntimeError, ValueError):  # not the main thread (an embedding program): no Ctrl-C handling
@@ -253,7 +285,7 @@ async def _main(s: Session, display: Display) -> bool:
                     raise
     finally:
         s.flush()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in INTERRUPTS:
             try:
                 loop.remove_signal_handler(sig)
             except (RuntimeError, ValueError):

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from rallyc.runner.process import processes_below
 from rallyc.runner.state import read_events
 from tests.runner.scripted import (
     git,
@@ -109,12 +110,13 @@ def events(repo: Path) -> int:
     return len(read_events(folders[0] / "events.jsonl")) if folders else 0
 
 
-def test_ctrl_c_saves_the_state_and_resume_finishes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_saves_the_state_and_resume_finishes(tmp_path: Path, sig: signal.Signals) -> None:
     repo = project(tmp_path, sleep=0.3)
     spec = str(repo / "team.rally.yaml")
     process = rallyc_process("run", spec, "--no-journal", cwd=repo)
     assert wait_for(lambda: events(repo) >= 5, 20)  # the first wave is in flight
-    process.send_signal(signal.SIGINT)
+    process.send_signal(sig)
     out, err = process.communicate(timeout=20)
     assert process.returncode == 130, out + err
     run_id = run_folder(repo).name
@@ -127,6 +129,28 @@ def test_ctrl_c_saves_the_state_and_resume_finishes(tmp_path: Path) -> None:
     assert git(worktree, "status", "--porcelain", "--untracked-files=all") == ""  # reset to the task's start
     time.sleep(0.4)  # a killed task that survived would write its file now
     assert git(worktree, "status", "--porcelain", "--untracked-files=all") == ""
+    code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")
+    assert code == 0, out + err
+    assert_complete(repo, run_id)
+
+
+def test_a_second_ctrl_c_quits_at_once_and_the_run_still_resumes(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=1.5)
+    spec = str(repo / "team.rally.yaml")
+    process = rallyc_process("run", spec, "--no-journal", cwd=repo)
+    assert wait_for(lambda: events(repo) >= 4, 20)  # run_started and the first wave's three task_started
+    process.send_signal(signal.SIGINT)
+    assert process.stdout is not None
+    while "interrupted: stopping" not in (line := process.stdout.readline()):  # the first Ctrl-C is taken
+        assert line, "rallyc ended before it took the first Ctrl-C"
+    process.send_signal(signal.SIGINT)  # while it stops the tasks in flight and writes the reports
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, out + err
+    assert "Traceback" not in err and "internal error" not in err, err
+    run_id = run_folder(repo).name
+    assert f"stopped at once; resume: rallyc run {spec} --resume {run_id}" in out
+    assert processes_below(repo / ".rally" / "worktrees" / run_id) == []  # no backend outlived rallyc
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""  # the user's branch is untouched
     code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")
     assert code == 0, out + err
     assert_complete(repo, run_id)
