@@ -114,7 +114,11 @@ class GitGuard:
         return found
 
     def _changed(self) -> list[str]:
-        now = {relative: _signature(self.common_dir / relative) for relative in _listing(self.common_dir)}
+        now = _signatures(self.common_dir)
+        if len(now) == len(self.files) and all(
+            relative in self.files and self.files[relative][0] == signature for relative, signature in now.items()
+        ):
+            return []  # the usual case: nothing to read
         changed = []
         for relative in sorted(set(now) | set(self.files)):
             before = self.files.get(relative)
@@ -125,29 +129,53 @@ class GitGuard:
         return changed
 
 
-def _listing(common_dir: Path) -> list[str]:
-    found = []
+def _signatures(common_dir: Path) -> dict[str, tuple[int, ...]]:
+    """Relative path -> stat signature of every file under GUARDED (strings and scandir: it runs after
+    every task)."""
+    found: dict[str, tuple[int, ...]] = {}
+    base = str(common_dir)
     for name in GUARDED:
-        top = common_dir / name
-        if top.is_file() or top.is_symlink():
-            found.append(name)
-        elif top.is_dir():
-            for folder, _, files in os.walk(top):
-                found += [(Path(folder) / file).relative_to(common_dir).as_posix() for file in files]
+        info = _lstat(os.path.join(base, name))
+        if info is None:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            found[name] = _signed(info)
+            continue
+        folders = [name]
+        while folders:
+            folder = folders.pop()
+            try:
+                entries = list(os.scandir(os.path.join(base, folder)))
+            except OSError:
+                continue
+            for entry in entries:
+                relative = f"{folder}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(relative)
+                elif (info := _lstat(entry.path)) is not None:
+                    found[relative] = _signed(info)
     return found
 
 
-def _signature(path: Path) -> tuple[int, ...] | None:
+def _lstat(path: str) -> os.stat_result | None:
     try:
-        info = os.lstat(path)
+        return os.lstat(path)
     except OSError:
         return None
+
+
+def _signed(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode)
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    info = _lstat(str(path))
+    return None if info is None else _signed(info)
 
 
 def _snapshot(common_dir: Path) -> dict[str, bytes]:
     found = {}
-    for relative in _listing(common_dir):
+    for relative in _signatures(common_dir):
         content = _read(common_dir / relative)
         if content is not None:
             found[relative] = content

@@ -50,10 +50,13 @@ for path, target in act.get("symlink", {}).items():
 if act.get("git_edit") == "gitfile":
     with open(".git", "a") as handle:
         handle.write("tampered\n")
-if act.get("git_edit") == "hook":
+if act.get("git_edit") in ("hook", "hook_link"):
     common = subprocess.run(["git", "rev-parse", "--git-common-dir"], capture_output=True, text=True).stdout.strip()
-    with open(os.path.join(common, "hooks", "pre-commit"), "w") as handle:
-        handle.write("#!/bin/sh\nexit 0\n")
+    if act["git_edit"] == "hook":
+        with open(os.path.join(common, "hooks", "pre-commit"), "w") as handle:
+            handle.write("#!/bin/sh\nexit 0\n")
+    else:  # a folder of hooks planted as a link
+        os.symlink(os.path.abspath("."), os.path.join(common, "hooks", "linked"))
 if act.get("print_env"):
     print("value: " + os.environ.get(act["print_env"], ""))
 if act.get("spam_mb"):

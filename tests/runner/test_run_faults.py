@@ -76,6 +76,7 @@ def assert_failed_and_isolated(doc: dict[str, Any], reason: str) -> None:
     ({"symlink": {"src/api/up": "../../../../.."}}, ["src/api/up"], "outside the worktree"),
     ({"write": {"src/api/ok.py": "1\n"}, "git_edit": "gitfile"}, [".git"], "link to the repository"),
     ({"git_edit": "hook"}, [".git/hooks/pre-commit"], "git's own files"),
+    ({"git_edit": "hook_link"}, [".git/hooks/linked"], "git's own files"),
 ])  # fmt: skip
 def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, Any], paths: list[str], why: str) -> None:
     repo = setup(tmp_path, work)
@@ -95,6 +96,7 @@ def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, A
     assert git(worktree, "rev-parse", "HEAD") == git(repo, "rev-parse", "main")
     assert "work" not in trailer_counts(repo, doc["run_id"])
     assert not (repo / ".git" / "hooks" / "pre-commit").exists()  # git's own files put back
+    assert not (repo / ".git" / "hooks" / "linked").is_symlink()
     assert (repo / "README.md").is_file()
     assert doc["tes"]["parts"]["conflict_prevention"] == pytest.approx(1 - 1 / 3, abs=1e-3)
 
