@@ -213,8 +213,8 @@ class TaskRunner:
         if not _on_branch(worktree, branch):
             breaches.append(Breach(".git/HEAD", "the task left its branch"))
             s.git.run(worktree, "checkout", "-q", "-f", branch)
-        s.git.stage_all(worktree, start, self._head(task.teammate))
-        changes = s.git.staged_changes(worktree, start)
+        s.staging.stage_all(worktree, start, self._head(task.teammate))
+        changes = s.staging.staged_changes(worktree, start)
         files = [s.relative(path) for _, path in changes]
         breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree)
         if breaches or not ok:
@@ -263,7 +263,7 @@ class TaskRunner:
         subject = _subject(s.redactor.text(summary)) or _subject(task.do)
         message = f"rally({task.id}): {subject}\n\nRally-Run: {s.run_id}\nRally-Task: {task.id}\n"
         if tree is None:  # nothing ran since staging: the worktree is the commit, clean as it stands
-            s.git.commit_index(worktree, message)
+            s.staging.commit_index(worktree, message)
             self.clean.add(task.teammate)
             return self._head(task.teammate)
         commit = s.git.commit_tree(worktree, tree, [start], message)

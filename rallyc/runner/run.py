@@ -24,6 +24,7 @@ from typing import NoReturn
 from rallyc.errors import RallyError
 from rallyc.plan import Plan
 from rallyc.runner.backends import Backend, backend_named
+from rallyc.runner.libgit import staging_for
 from rallyc.runner.process import kill_processes_below
 from rallyc.runner.progress import Display
 from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
@@ -191,7 +192,8 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
 def _session(prepared: Prepared, state: RunState, folder: RunFolder, store: Store, env: Mapping[str, str],
              redactor: Redactor, common: Path) -> Session:  # fmt: skip
     prompts = {mate.name: prepared.files[f"prompts/{mate.prompt}"] for mate in prepared.plan.teammates}
-    return Session(prepared.plan, state, folder, store, prepared.git, prepared.backend, env, redactor, prompts, common)
+    return Session(prepared.plan, state, folder, store, prepared.git, prepared.backend, env, redactor, prompts, common,
+                   staging_for(prepared.git, prepared.top, common, env))  # fmt: skip
 
 
 def _exclude(common: Path) -> None:

@@ -13,6 +13,7 @@ from rallyc.globs import GlobSet
 from rallyc.plan import Plan
 from rallyc.runner.backends import Backend
 from rallyc.runner.enforce import owner_globs
+from rallyc.runner.libgit import LibGit
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.state import RunFolder, RunState, Store
 from rallyc.runner.worktree import Git
@@ -38,6 +39,8 @@ class Session:
     prompts: Mapping[str, str]
     """Teammate name -> the compiled teammate prompt."""
     common_dir: Path
+    staging: Git | LibGit
+    """Stages, lists and commits a task's changes: libgit2 in process where it does what git does, else git."""
     listeners: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     interrupted: asyncio.Event | None = None
     _save_pending: bool = False

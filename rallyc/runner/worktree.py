@@ -1,6 +1,7 @@
 """Git, as the runner uses it: worktrees, branches, staged changes, commits, merges and replays.
 
-Every call is one `git` process (`subprocess`, no library). The runner's own
+Every call is one `git` process (`subprocess`, no library; the three steps
+after each task may run in process instead: `libgit.py`). The runner's own
 git never runs the user's hooks, never signs, never garbage-collects in the
 middle of a run, and speaks the C locale so messages can be matched. Commits
 carry the trailers `Rally-Run` and `Rally-Task`; `task_commits` finds them on
@@ -180,9 +181,13 @@ class Git:
 
     def stage_all(self, worktree: Path, start: str, head: str | None = None) -> None:
         """Stage every change since `start` (commits the agent made itself are squashed into the index)."""
+        self.squash_onto(worktree, start, head)
+        self.run(worktree, "add", "-A", "--", ".")
+
+    def squash_onto(self, worktree: Path, start: str, head: str | None = None) -> None:
+        """Commits the agent made itself since `start` become staged changes: HEAD back at `start`."""
         if (head or self.head(worktree)) != start:
             self.run(worktree, "reset", "-q", "--soft", start)
-        self.run(worktree, "add", "-A", "--", ".")
 
     def commit_index(self, worktree: Path, message: str) -> None:
         """Commit the index as it is, with `message` exactly as given (no hooks: GIT_OPTIONS)."""

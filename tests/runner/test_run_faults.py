@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from rallyc.runner.libgit import LIBGIT2_SWITCH
 from tests.conftest import ROOT
 from tests.runner.scripted import (
     git,
@@ -78,11 +79,14 @@ def assert_failed_and_isolated(doc: dict[str, Any], reason: str) -> None:
     ({"git_edit": "hook"}, [".git/hooks/pre-commit"], "git's own files"),
     ({"git_edit": "hook_link"}, [".git/hooks/linked"], "git's own files"),
 ])  # fmt: skip
-def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, Any], paths: list[str], why: str) -> None:
+@pytest.mark.parametrize("staging", ["libgit2", "git"])
+def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, Any], paths: list[str], why: str,
+                                               staging: str) -> None:  # fmt: skip
     repo = setup(tmp_path, work)
     # one teammate at a time: a change to the repository's shared git files is blamed on the task whose check
     # finds it first, which with teammates in parallel may be another one (it is undone either way)
-    code, doc, out = run(repo, "--keep-worktrees", "--concurrency", "1")
+    env = {LIBGIT2_SWITCH: "0"} if staging == "git" else None
+    code, doc, out = run(repo, "--keep-worktrees", "--concurrency", "1", env=env)
     assert code == 1
     assert_failed_and_isolated(doc, "ownership violation")
     [violation] = doc["violations"]
