@@ -213,8 +213,7 @@ class TaskRunner:
         if not _on_branch(worktree, branch):
             breaches.append(Breach(".git/HEAD", "the task left its branch"))
             s.git.run(worktree, "checkout", "-q", "-f", branch)
-        s.staging.stage_all(worktree, start, self._head(task.teammate))
-        changes = s.staging.staged_changes(worktree, start)
+        changes = s.staging.stage_and_list(worktree, start, self._head(task.teammate))
         files = [s.relative(path) for _, path in changes]
         breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree)
         if breaches or not ok:

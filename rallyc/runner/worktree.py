@@ -179,10 +179,12 @@ class Git:
             pass
         return self.commit_of(root, f"refs/heads/{branch}")
 
-    def stage_all(self, worktree: Path, start: str, head: str | None = None) -> None:
-        """Stage every change since `start` (commits the agent made itself are squashed into the index)."""
+    def stage_and_list(self, worktree: Path, start: str, head: str | None = None) -> list[tuple[str, str]]:
+        """Stage every change since `start` (commits the agent made itself are squashed into the index) and
+        list them: (status letter, path from the top of the repository)."""
         self.squash_onto(worktree, start, head)
         self.run(worktree, "add", "-A", "--", ".")
+        return self.staged_changes(worktree, start)
 
     def squash_onto(self, worktree: Path, start: str, head: str | None = None) -> None:
         """Commits the agent made itself since `start` become staged changes: HEAD back at `start`."""
