@@ -48,7 +48,7 @@ def staging_for(git: Git, top: Path, common_dir: Path, env: Mapping[str, str]) -
     """libgit2 for the steps after each task, unless it could differ from git, is missing or is switched off."""
     if env.get(LIBGIT2_SWITCH, "1") == "0" or not available() or not plain_repository(git, top, common_dir):
         return git
-    return LibGit(git)
+    return LibGit(git, top)
 
 
 def available() -> bool:
@@ -89,10 +89,14 @@ def plain_repository(git: Git, top: Path, common_dir: Path) -> bool:
 class LibGit:
     """`stage_and_list` and `commit_index` of `Git`, in process; git itself for a task libgit2 cannot do as git."""
 
-    def __init__(self, git: Git) -> None:
+    def __init__(self, git: Git, top: Path) -> None:
         self.git = git
         self._repositories: dict[Path, pygit2.Repository] = {}
         self._identities: dict[Path, tuple[tuple[str, str], tuple[str, str]]] = {}
+        # asked of git now, not when eight teammates commit their first task at once; only an `includeIf`
+        # can make a worktree's identity differ from the repository's
+        self._identity_here = self._ask_identity(top)
+        self._identity_per_worktree = bool(git.run(top, "config", "--get-regexp", r"^includeif\.", check=False).stdout)
         self._by_git: set[Path] = set()
         """Worktrees whose last task git staged: git commits it too."""
 
@@ -144,11 +148,15 @@ class LibGit:
 
     def _identity(self, worktree: Path) -> tuple[tuple[str, str], tuple[str, str]]:
         """Author and committer as git would write them in this worktree (configuration, `includeIf`, the
-        environment, the runner's fallback); asked of git once per worktree."""
+        environment, the runner's fallback)."""
+        if not self._identity_per_worktree:
+            return self._identity_here
         if worktree not in self._identities:
-            self._identities[worktree] = (_ident(self.git, worktree, "GIT_AUTHOR_IDENT"),
-                                          _ident(self.git, worktree, "GIT_COMMITTER_IDENT"))  # fmt: skip
+            self._identities[worktree] = self._ask_identity(worktree)
         return self._identities[worktree]
+
+    def _ask_identity(self, folder: Path) -> tuple[tuple[str, str], tuple[str, str]]:
+        return _ident(self.git, folder, "GIT_AUTHOR_IDENT"), _ident(self.git, folder, "GIT_COMMITTER_IDENT")
 
 
 def _needs_git(repository: pygit2.Repository, changes: list[Change]) -> bool:

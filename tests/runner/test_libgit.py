@@ -98,7 +98,7 @@ def index_tree(top: Path) -> str:
 def assert_same_as_git(repo: Path, start: str, *rounds: list[tuple[str, str, str]]) -> None:
     """Each round of changes is one task: staged, listed and committed by git in one worktree and by
     `LibGit` in the other, on top of the task before."""
-    cli, lib = Git.for_repo(repo), LibGit(Git.for_repo(repo))
+    cli, lib = Git.for_repo(repo), LibGit(Git.for_repo(repo), repo)
     by_git, in_process = worktree(repo, "by-git", start), worktree(repo, "in-process", start)
     for number, changes in enumerate(rounds, 1):
         base = git(by_git, "rev-parse", "HEAD")
@@ -150,12 +150,12 @@ def test_a_type_change_is_one_change(repository: tuple[Path, str]) -> None:
     repo, start = repository
     top = worktree(repo, "in-process", start)
     apply(top, [("link", "a.txt", "b.py")])
-    assert LibGit(Git.for_repo(repo)).stage_and_list(top, start) == [("T", "a.txt")]
+    assert LibGit(Git.for_repo(repo), repo).stage_and_list(top, start) == [("T", "a.txt")]
 
 
 def test_a_message_libgit2_cannot_encode_is_committed_by_git(repository: tuple[Path, str]) -> None:
     repo, start = repository
-    lib = LibGit(Git.for_repo(repo))
+    lib = LibGit(Git.for_repo(repo), repo)
     top = worktree(repo, "in-process", start)
     apply(top, [("write", "a.txt", "1\n")])
     lib.stage_and_list(top, start)
@@ -165,7 +165,7 @@ def test_a_message_libgit2_cannot_encode_is_committed_by_git(repository: tuple[P
 
 def test_a_task_that_commits_itself_is_squashed_as_git_does(repository: tuple[Path, str]) -> None:
     repo, start = repository
-    lib = LibGit(Git.for_repo(repo))
+    lib = LibGit(Git.for_repo(repo), repo)
     top = worktree(repo, "in-process", start)
     (top / "a.txt").write_text("changed\n")
     git(top, "commit", "-q", "-am", "the agent's own commit")
@@ -219,3 +219,17 @@ def test_a_sha256_repository_is_left_to_git(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     subprocess.run(["git", "init", "-q", "--object-format=sha256", str(repo)], check=True)
     assert not plain(repo)
+
+
+def test_an_identity_set_per_branch_is_the_one_git_would_use(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    start = git(repo, "rev-parse", "HEAD")
+    (tmp_path / "branch.inc").write_text("[user]\n\tname = Branch Person\n")
+    git(repo, "config", "includeIf.onbranch:feature.path", str(tmp_path / "branch.inc"))
+    top = tmp_path / "feature"
+    git(repo, "worktree", "add", "-q", "-b", "feature", str(top), start)
+    lib = LibGit(Git.for_repo(repo), repo)
+    (top / "x.txt").write_text("x\n")
+    assert lib.stage_and_list(top, start) == [("A", "x.txt")]
+    lib.commit_index(top, "rally(t1): x\n")
+    assert git(top, "log", "-1", "--format=%an <%ae>") == "Branch Person <test@example.com>"
