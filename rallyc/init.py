@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc.errors import RallyError
+from rallyc.files import current_umask
 from rallyc.repo import tracked_files
 
 MODELINE = "# yaml-language-server: $schema=https://rallyc.dev/schemas/team.rally.schema.json"
@@ -365,9 +366,7 @@ def write_new(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        os.chmod(temporary, 0o666 & ~current_umask())
         try:
             os.link(temporary, path)
         except FileExistsError:

@@ -15,11 +15,15 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rallyc.api import LintReport, context_for, lint_context
 from rallyc.config import settings_for
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
+
+if TYPE_CHECKING:
+    from rallyc.plan import Plan
 
 PLAN_FILE = "plan.json"
 GRAPH_FILE = "graph.mmd"
@@ -35,6 +39,7 @@ class LintFailed(RallyError):
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
+    plan: Plan
     target: str
     files: dict[str, str]
     """Everything OUT holds: relative POSIX path -> text."""
@@ -52,15 +57,19 @@ class Compiled:
 
 def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = None) -> Compiled:
     """Compile one spec in memory; LintFailed when `rallyc lint` would fail on it."""
+    return compile_context(lint_clean(spec), target=target, out=out)
+
+
+def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | None = None) -> Compiled:
+    """Compile a spec `lint_clean` passed, in memory: for the spec's runtime, or `target`."""
     from rallyc.compile.graph import mermaid
     from rallyc.compile.output import marker_text
     from rallyc.plan import lower, plan_document
     from rallyc.repo import repo_root
     from rallyc.targets import target_named
 
-    ctx = lint_clean(spec)
-    repo = repo_root(spec, ctx.spec.team.repo)
-    spec_path = Path(os.path.relpath(spec.resolve(), repo)).as_posix()
+    repo = repo_root(ctx.path, ctx.spec.team.repo)
+    spec_path = Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix()
     chosen = target_named(target or ctx.spec.team.runtime)
     plan = lower(ctx, spec_path, chosen.name)
     marker = marker_text(spec_path)
@@ -71,7 +80,7 @@ def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = No
         **output.files,
     }
     folder = out if out is not None else repo / ".rally" / "build" / plan.team.name
-    return Compiled(chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
+    return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
                     output.notes, folder, repo, marker)  # fmt: skip
 
 

@@ -17,7 +17,7 @@ Edge = tuple[str, str, bool]
 """(source task id, target task id, written as `after`)."""
 
 
-def edges(spec: Spec, graph: TaskGraph) -> list[Edge]:
+def edges(graph: TaskGraph) -> list[Edge]:
     """Every edge of the task graph, by target in spec order, then source in spec order."""
     found: list[Edge] = []
     for number, task in enumerate(graph.tasks):
@@ -35,7 +35,7 @@ def mermaid(spec: Spec, graph: TaskGraph) -> str:
         lines.append("    direction TB")
         lines.extend(f'    {_node(task.id)}["{_mermaid_text(_label(task))}"]' for task in teammate.tasks)
         lines.append("  end")
-    for source, target, declared in edges(spec, graph):
+    for source, target, declared in edges(graph):
         lines.append(f"  {_node(source)} {'-->' if declared else '-.->'} {_node(target)}")
     return "\n".join(lines) + "\n"
 
@@ -47,7 +47,7 @@ def dot(spec: Spec, graph: TaskGraph) -> str:
         lines.append(f"    label={_dot_text(f'{teammate.name}: {teammate.role.value}')};")
         lines.extend(f"    {_dot_text(task.id)} [label={_dot_text(_label(task))}];" for task in teammate.tasks)
         lines.append("  }")
-    for source, target, declared in edges(spec, graph):
+    for source, target, declared in edges(graph):
         style = "" if declared else " [style=dotted]"
         lines.append(f"  {_dot_text(source)} -> {_dot_text(target)}{style};")
     lines.append("}")

@@ -9,7 +9,6 @@ prompts for the `codex` backend, Claude subagent prompts otherwise.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from rallyc.context import LintContext
@@ -31,22 +30,13 @@ def runtime_for(backend: str) -> str:
 
 def compile_for_run(ctx: LintContext, backend: str) -> tuple[Plan, dict[str, str]]:
     """The plan and the files a run folder starts with: plan.json, graph.mmd, prompts/teammates/<name>.md."""
-    from rallyc.compile.graph import mermaid
-    from rallyc.compile.output import marker_text
-    from rallyc.plan import lower, plan_document
-    from rallyc.targets import target_named
+    from rallyc.compile import GRAPH_FILE, PLAN_FILE, compile_context
 
-    spec_path = Path(os.path.relpath(ctx.path.resolve(), team_dir(ctx))).as_posix()
-    target = target_named(runtime_for(backend))
-    plan = lower(ctx, spec_path, target.name)
-    output = target.emit(plan, marker_text(spec_path))
-    files = {
-        "plan.json": json.dumps(plan_document(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        "graph.mmd": mermaid(ctx.spec, ctx.graph),
-    }
-    for mate in plan.teammates:
-        files[f"prompts/{mate.prompt}"] = output.files[mate.prompt]
-    return plan, files
+    compiled = compile_context(ctx, target=runtime_for(backend))
+    files = {"plan.json": compiled.files[PLAN_FILE], "graph.mmd": compiled.files[GRAPH_FILE]}
+    for mate in compiled.plan.teammates:
+        files[f"prompts/{mate.prompt}"] = compiled.files[mate.prompt]
+    return compiled.plan, files
 
 
 def same_plan(saved: Path, current: str) -> bool:

@@ -25,7 +25,7 @@ CLAUDE_AGENT_FOLDER = ".claude/agents"
 
 def prompt_files(plan: Plan, marker: str, target: str, agents: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """(files, bodies): teammates/*.md, lead.md and handoff.md; bodies are the prompts without the marker."""
-    data = {"plan": plan, "agents": agents, "target": target, "marker": marker}
+    data = {"plan": plan, "agents": agents}
     bodies = {mate.name: render(f"{target}/teammate.md.j2", mate=mate, **data) for mate in plan.teammates}
     handoff = render("common/handoff.md.j2", **data)
     files = {plan.teammate(name).prompt: with_marker_comment(body, marker) for name, body in bodies.items()}
@@ -76,8 +76,9 @@ def claude_agent_files(
 ) -> dict[str, str]:
     """One `.claude/agents/<team>-<teammate>.md` per teammate: documented front matter keys only."""
     files = {}
+    names = qualified_names(plan)
     for mate in plan.teammates:
-        path = f"{CLAUDE_AGENT_FOLDER}/{qualified_names(plan)[mate.name]}.md"
+        path = f"{CLAUDE_AGENT_FOLDER}/{names[mate.name]}.md"
         files[path] = render("common/claude-agent.md.j2", marker=marker, agent=agents[mate.name], mate=mate,
                              description=description(plan, mate), permission_mode=permission_mode(mate),
                              body=bodies[mate.name])  # fmt: skip
