@@ -256,10 +256,13 @@ class Store:
         write_atomic(self.folder.state_file, self.redactor.text(text) + "\n")
 
     def event(self, kind: str, **data: Any) -> dict[str, Any]:
+        """Append the event, masked; the masked record is what the displays get too."""
         record = {"t": round(time.time(), 3), "event": kind, **data}
-        self._events.write(self.redactor.text(json.dumps(record, ensure_ascii=False, sort_keys=True)) + "\n")
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        masked = self.redactor.text(line)
+        self._events.write(masked + "\n")
         self._events.flush()
-        return record
+        return record if masked == line else json.loads(masked)
 
     def write(self, relative: str, text: str) -> Path:
         path = self.folder.path / relative

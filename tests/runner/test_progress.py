@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from rallyc.runner.progress import JsonDisplay, LiveDisplay, PlainDisplay, describe, display_for
 from rallyc.runner.run import RunOptions, run_spec
 from tests.runner.scripted import install_agent, make_repo, rallyc, spec_yaml
@@ -109,3 +111,17 @@ def test_the_live_log_masks_secrets_across_chunks_and_caps_its_size(tmp_path: Pa
     text = path.read_text()
     assert secret not in text and "more output" in text and text.endswith("[rallyc: the last 32 bytes of output]\n"
                                                                           + "xxxxxxxxxxxxxxx\n" * 2)
+
+
+def test_events_reach_the_display_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "s3cret-value-in-a-file-name"
+    monkeypatch.setenv("DEPLOY_TOKEN", secret)
+    repo = make_repo(tmp_path / "repo")
+    shell = install_agent(tmp_path / "agent", {"routes": {"write": {f"src/api/{secret}.py": "1\n"}},
+                                               "pages": {"write": {"web/p.html": "1\n"}}})  # fmt: skip
+    (repo / "team.rally.yaml").write_text(spec_yaml(shell, TEAM))
+    out = io.StringIO()
+    assert run_spec(repo / "team.rally.yaml", RunOptions(journal=False), JsonDisplay(out)) == 0
+    done = [json.loads(line) for line in out.getvalue().splitlines() if '"task_done"' in line]
+    assert [event["files"] for event in done if event["task"] == "routes"] == [["src/api/[redacted].py"]]
+    assert secret not in out.getvalue()
