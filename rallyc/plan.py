@@ -19,7 +19,13 @@ from rallyc.context import LintContext
 from rallyc.ir import Spec, Task, Teammate
 
 PLAN_VERSION = 1
-BRANCH_TEMPLATE = "rally/{run_id}/"
+INTEGRATION = "integration"
+"""The fan-in worktree's and branch's name (no teammate may take it)."""
+
+
+def branch_name(run_id: str, teammate: str) -> str:
+    """The branch of a teammate (or `integration`) in a run; plan.json shows it with `{run_id}`."""
+    return f"rally/{run_id}/{teammate}"
 """Teammate branches are `rally/<run-id>/<teammate>`; the run id exists only when a run starts."""
 
 
@@ -230,7 +236,7 @@ def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float]) -> Te
         constraints=tuple(teammate.constraints),
         report=_text(teammate.report),
         tasks=tuple(_task(ctx, task, prompt, usd[task.id]) for task in teammate.tasks),
-        branch=f"{BRANCH_TEMPLATE}{teammate.name}",
+        branch=branch_name("{run_id}", teammate.name),
         prompt=prompt,
     )
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from rallyc.errors import RallyError
+from rallyc.plan import branch_name
 from rallyc.runner.state import RUN_ID, RunFolder, RunState, runs_in
 from rallyc.runner.worktree import Git
 from rallyc.runner.report import seconds
@@ -89,14 +90,11 @@ def clean(git: Git, folder: RunFolder) -> list[str]:
         raise RallyError(f"run {folder.run_id} is running now; stop it first (Ctrl-C)")
     done = []
     if folder.worktrees.is_dir():
-        for worktree in sorted(folder.worktrees.iterdir()):
-            git.remove_worktree(folder.top, worktree)
-            if worktree.exists():
-                shutil.rmtree(worktree, ignore_errors=True)
-            done.append(f"removed worktree {worktree.relative_to(folder.top)}")
+        worktrees = sorted(folder.worktrees.iterdir())
+        git.remove_worktrees(folder.top, worktrees)
+        done += [f"removed worktree {worktree.relative_to(folder.top)}" for worktree in worktrees]
         shutil.rmtree(folder.worktrees, ignore_errors=True)
-        git.run(folder.top, "worktree", "prune", check=False)
-    for branch in git.branches(folder.top, f"rally/{folder.run_id}/"):
+    for branch in git.branches(folder.top, branch_name(folder.run_id, "")):
         commit = git.commit_of(folder.top, f"refs/heads/{branch}") or "?"
         git.delete_branch(folder.top, branch)
         done.append(f"deleted branch {branch} (was {commit[:12]})")

@@ -13,11 +13,11 @@ the reconciliation checks.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from rallyc.runner.process import run_shell
-from rallyc.runner.session import INTEGRATION, Session
-from rallyc.runner.state import DONE, Check, Conflict, FanIn
+from rallyc.plan import INTEGRATION
+from rallyc.runner.session import Session
+from rallyc.runner.state import DONE, Check, Conflict, FanIn, line_ended
 
 
 async def fan_in(session: Session) -> None:
@@ -41,7 +41,6 @@ async def fan_in(session: Session) -> None:
         s.save()
     s.state.fanin.commit = await asyncio.to_thread(s.git.head, s.worktree(INTEGRATION))
     await _team_checks(s)
-    s.state.fanin.done = True
     s.save()
 
 
@@ -66,31 +65,25 @@ def _merge_teammate(s: Session, mate: str) -> int | Conflict:
     if not commits:
         return 0
     worktree, branch = s.worktree(INTEGRATION), s.branch(INTEGRATION)
-    head = _head(s, branch, worktree)
+    head = s.head(INTEGRATION)
     conflict = s.git.replay(worktree, [commit for commit in commits if commit])
     if conflict is not None:
         s.git.reset_to(worktree, branch, head)
         return Conflict("fan-in", mate, conflict)
-    replayed = _head(s, branch, worktree)
+    replayed = s.head(INTEGRATION)
     message = f"rally: merge {mate} ({len(commits)} task{'s' if len(commits) != 1 else ''})\n\nRally-Run: {s.run_id}\n"
     merge = s.git.commit_tree(worktree, f"{replayed}^{{tree}}", [head, replayed], message)
     s.git.move_branch(worktree, branch, merge, replayed)
     return len(commits)
 
 
-def _head(s: Session, branch: str, worktree: Path) -> str:
-    found = s.git.branch_head(s.top, s.common_dir, branch)
-    return found if found is not None else s.git.head(worktree)
-
-
 async def _team_checks(s: Session) -> None:
-    workdir = s.worktree(INTEGRATION) / s.state.prefix if s.state.prefix else s.worktree(INTEGRATION)
+    workdir = s.workdir(INTEGRATION)
     timeout = max((task.timeout_seconds for task in s.plan.tasks), default=1800.0)
     for command in s.plan.verify:
         done = await run_shell(command, cwd=workdir, env=s.env, timeout=timeout)
         code = -1 if done.timed_out else done.exit_code
         s.state.checks.append(Check(command, "team", code, 1, round(done.seconds, 3)))
-        output = done.output if not done.output or done.output.endswith("\n") else done.output + "\n"
-        s.store.append("logs/fan-in.log", f"$ {command}\n{output}== exit {code}\n")
+        s.store.append("logs/fan-in.log", f"$ {command}\n{line_ended(done.output)}== exit {code}\n")
         s.emit("check", scope="team", command=command, exit_code=code)
         s.save()

@@ -18,12 +18,12 @@ from typing import TypeVar
 
 from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
-from rallyc.runner.backends import TaskRequest, TaskResult, Usage
+from rallyc.runner.backends import TaskRequest, TaskResult
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
 from rallyc.runner.process import kill_processes_below, run_shell
 from rallyc.runner.prompt import full_prompt, task_prompt
 from rallyc.runner.session import Session
-from rallyc.runner.state import RUNNING, Check, Conflict, TaskState, Violation, now_text
+from rallyc.runner.state import RUNNING, Check, Conflict, TaskState, Violation, line_ended, now_text
 
 T = TypeVar("T")
 BACKEND_GRACE_SECONDS = 30.0
@@ -73,7 +73,7 @@ class TaskRunner:
         try:
             if task.teammate in self.clean and not task.waits_on:  # nothing to do but read the branch head
                 self.clean.discard(task.teammate)
-                start: str | Conflict = self._head(task.teammate)
+                start: str | Conflict = self.session.head(task.teammate)
             else:
                 start = await asyncio.to_thread(self._prepare, task)
             if isinstance(start, Conflict):
@@ -97,7 +97,7 @@ class TaskRunner:
         s = self.session
         self.clean.discard(task.teammate)
         try:  # the branch head, not the task's start: whatever is committed there stays
-            s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), self._head(task.teammate))
+            s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), self.session.head(task.teammate))
             self.clean.add(task.teammate)
         except (RallyError, OSError):
             pass
@@ -119,12 +119,7 @@ class TaskRunner:
             if conflict is not None:
                 self.clean.add(task.teammate)  # the merge was aborted and the worktree cleaned
                 return Conflict("task", task.id, conflict)
-        return self._head(task.teammate)
-
-    def _head(self, teammate: str) -> str:
-        s = self.session
-        found = s.git.branch_head(s.top, s.common_dir, s.branch(teammate))
-        return found if found is not None else s.git.head(s.worktree(teammate))
+        return self.session.head(task.teammate)
 
     def _reset(self, task: TaskPlan, start: str) -> None:
         s = self.session
@@ -141,7 +136,7 @@ class TaskRunner:
             return await self._interrupted(task, start)
         self._account(task, record, result)
         output = "" if result.log_streamed else result.log
-        s.store.append(f"logs/{task.id}.log", _ending(output) + f"== backend: {'ok' if result.ok else 'failed'}"
+        s.store.append(f"logs/{task.id}.log", line_ended(output) + f"== backend: {'ok' if result.ok else 'failed'}"
                        f"{', timed out' if result.timed_out else ''}: {result.summary}\n")  # fmt: skip
         checked = await asyncio.to_thread(self._check_and_commit, task, start, number, result)
         if checked.breaches:
@@ -193,7 +188,7 @@ class TaskRunner:
     def _account(self, task: TaskPlan, record: TaskState, result: TaskResult) -> None:
         """Spent is spent: recorded before anything else can fail (the budget counts every attempt)."""
         s = self.session
-        usage = result.usage or Usage()
+        usage = result.usage
         cost = usage.cost_usd
         if cost is None:  # tokens only: priced at the teammate's model's price
             cost = s.price(task.teammate, usage.input_tokens, usage.output_tokens)
@@ -213,7 +208,7 @@ class TaskRunner:
         if not _on_branch(worktree, branch):
             breaches.append(Breach(".git/HEAD", "the task left its branch"))
             s.git.run(worktree, "checkout", "-q", "-f", branch)
-        changes = s.staging.stage_and_list(worktree, start, self._head(task.teammate))
+        changes = s.staging.stage_and_list(worktree, start, self.session.head(task.teammate))
         files = [s.relative(path) for _, path in changes]
         breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree)
         if breaches or not ok:
@@ -247,7 +242,7 @@ class TaskRunner:
                 return await self._interrupted(task, start)
             code = -1 if done.timed_out else done.exit_code
             s.state.checks.append(Check(command, task.id, code, number, round(done.seconds, 3)))
-            s.store.append(f"logs/{task.id}.log", f"$ {command}\n{_ending(done.output)}== exit {code}\n")
+            s.store.append(f"logs/{task.id}.log", f"$ {command}\n{line_ended(done.output)}== exit {code}\n")
             s.emit("check", scope=task.id, command=command, exit_code=code)
             if code != 0:
                 await asyncio.to_thread(self._reset, task, start)
@@ -264,7 +259,7 @@ class TaskRunner:
         if tree is None:  # nothing ran since staging: the worktree is the commit, clean as it stands
             s.staging.commit_index(worktree, message)
             self.clean.add(task.teammate)
-            return self._head(task.teammate)
+            return self.session.head(task.teammate)
         commit = s.git.commit_tree(worktree, tree, [start], message)
         s.git.move_branch(worktree, s.branch(task.teammate), commit, start)
         s.git.clean_worktree(worktree)  # what the checks left behind
@@ -312,7 +307,3 @@ def _failure(result: TaskResult, timeout: float) -> str:
 def _subject(text: str) -> str:
     line = next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
     return line if len(line) <= SUBJECT_LENGTH else line[: SUBJECT_LENGTH - 3].rstrip() + "..."
-
-
-def _ending(text: str) -> str:
-    return text if not text or text.endswith("\n") else text + "\n"

@@ -16,7 +16,7 @@ import time
 from typing import Any, Protocol, TextIO
 
 from rallyc.plan import Plan
-from rallyc.runner.state import RunState
+from rallyc.runner.state import DONE, RunState
 from rallyc.runner.report import seconds
 from rallyc.units import format_usd
 
@@ -130,7 +130,7 @@ class LiveDisplay:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.rows: dict[str, list[Any]] = {}
-        """teammate -> [task, state, started (monotonic) or None, seconds, cost]"""
+        """teammate -> [task, state, started (monotonic) or None, seconds]"""
         self.state: RunState | None = None
         self.phase = "tasks"
         self.drawn = 0
@@ -140,7 +140,7 @@ class LiveDisplay:
 
     def start(self, plan: Plan, state: RunState) -> None:
         self.state = state
-        self.rows = {mate.name: ["", "waiting", None, 0.0, 0.0] for mate in plan.teammates}
+        self.rows = {mate.name: ["", "waiting", None, 0.0] for mate in plan.teammates}
         self.started = time.monotonic()
         try:
             self.ticker = asyncio.get_running_loop().create_task(self._tick())
@@ -197,12 +197,12 @@ class LiveDisplay:
         if self.state is not None:
             for record in self.state.tasks.values():
                 costs[record.teammate] = costs.get(record.teammate, 0.0) + record.cost_usd
-        for name, (task, state, since, spent, _) in self.rows.items():
+        for name, (task, state, since, spent) in self.rows.items():
             elapsed = time.monotonic() - since if since else spent
             lines.append(f"{name:<{width}}  {task:<{task_width}}  {state:<12}  {seconds(elapsed):>7}  "
                          f"{format_usd(costs.get(name, 0.0))}")  # fmt: skip
         if self.state is not None:
-            done = sum(1 for t in self.state.tasks.values() if t.status == "done")
+            done = self.state.count(DONE)
             lines.append(f"{done}/{len(self.state.tasks)} tasks done, {format_usd(self.state.cost_usd)} spent, "
                          f"{seconds(time.monotonic() - self.started)} elapsed ({self.phase})")  # fmt: skip
         return lines

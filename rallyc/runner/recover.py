@@ -41,7 +41,7 @@ def _reconcile_teammate(s: Session, mate: str) -> list[str]:
     notes = []
     branch, worktree = s.branch(mate), s.worktree(mate)
     found = dict(s.git.task_commits(s.top, s.state.base_commit, branch, s.run_id))
-    head = s.git.commit_of(s.top, f"refs/heads/{branch}") or s.state.base_commit
+    head = s.git.branch_head(s.top, s.common_dir, branch) or s.state.base_commit
     target = head
     for task in s.plan.teammate(mate).tasks:
         record = s.state.tasks[task.id]
@@ -66,7 +66,7 @@ def _reconcile_teammate(s: Session, mate: str) -> list[str]:
 
 def _clear_locks(s: Session) -> None:
     """Lock files of git processes that died with rallyc (nobody else works in a run's worktrees)."""
-    common = s.git.common_dir(s.top)
+    common = s.common_dir
     ours = s.folder.worktrees.resolve()
     for private in (common / "worktrees").glob("*"):
         try:

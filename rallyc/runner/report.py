@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rallyc.plan import Plan, number
+from rallyc.plan import INTEGRATION, Plan, branch_name, number
 from rallyc.runner.state import DONE, FAILED, SKIPPED, RunState
 from rallyc.units import format_duration, format_tokens, format_usd
 
@@ -97,7 +97,7 @@ def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
         "finished_at": state.finished_at,
         "base": state.base,
         "base_commit": state.base_commit,
-        "integration_branch": f"rally/{state.run_id}/integration",
+        "integration_branch": branch_name(state.run_id, INTEGRATION),
         "integration_commit": state.fanin.commit,
         "merge_order": list(plan.merge_order),
         "merged": list(state.fanin.merged),
@@ -137,7 +137,7 @@ def _teammate(plan: Plan, state: RunState, name: str) -> dict[str, Any]:
     changed = sorted({path for record in records if record.status == DONE for path in record.files_changed})
     return {
         "name": name, "role": mate.role, "model": mate.model, "owns": list(mate.owns),
-        "branch": f"rally/{state.run_id}/{name}", "tasks": [task.id for task in mate.tasks],
+        "branch": branch_name(state.run_id, name), "tasks": [task.id for task in mate.tasks],
         "files_changed": changed,
         "cost_usd": number(sum(record.cost_usd for record in records)),
         "tokens": sum(record.tokens for record in records),
@@ -179,7 +179,7 @@ def risks(plan: Plan, state: RunState) -> list[str]:
 
 
 def next_step(plan: Plan, state: RunState) -> str:
-    branch = f"rally/{state.run_id}/integration"
+    branch = branch_name(state.run_id, INTEGRATION)
     status = run_status(plan, state)
     if status == "interrupted":
         return f"resume the run: rallyc run {state.spec} --resume {state.run_id}"

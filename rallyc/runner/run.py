@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from rallyc.errors import RallyError
-from rallyc.plan import Plan
+from rallyc.plan import INTEGRATION, Plan
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import staging_for
 from rallyc.runner.process import kill_processes_below
 from rallyc.runner.progress import Display
 from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
 from rallyc.runner.secrets import Redactor
-from rallyc.runner.session import INTEGRATION, Session
+from rallyc.runner.session import Session
 from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git
 from rallyc.units import format_tokens, format_usd

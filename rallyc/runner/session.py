@@ -10,20 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from rallyc.globs import GlobSet
-from rallyc.plan import Plan
+from rallyc.plan import Plan, branch_name
 from rallyc.runner.backends import Backend
 from rallyc.runner.enforce import owner_globs
 from rallyc.runner.libgit import LibGit
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.state import RunFolder, RunState, Store
 from rallyc.runner.worktree import Git
-
-INTEGRATION = "integration"
-
-
-def branch_name(run_id: str, teammate: str) -> str:
-    return f"rally/{run_id}/{teammate}"
-
 
 @dataclass
 class Session:
@@ -59,6 +52,11 @@ class Session:
     def worktree(self, teammate: str) -> Path:
         """The top of the teammate's worktree (git commands run here)."""
         return self.folder.worktree(teammate)
+
+    def head(self, teammate: str) -> str:
+        """The commit the teammate's branch (or `integration`) points at: from its ref file when it can be."""
+        found = self.git.branch_head(self.top, self.common_dir, self.branch(teammate))
+        return found if found is not None else self.git.head(self.worktree(teammate))
 
     def workdir(self, teammate: str) -> Path:
         """team.repo inside the teammate's worktree: where backends and checks run."""

@@ -106,7 +106,6 @@ class FanIn:
     empty: list[str] = field(default_factory=list)
     """Teammates with nothing to merge."""
     commit: str | None = None
-    done: bool = False
 
 
 @dataclass
@@ -295,6 +294,11 @@ class Store:
 
     def close(self) -> None:
         self._events.close()
+
+
+def line_ended(text: str) -> str:
+    """`text` for a log: ending with a newline unless empty."""
+    return text if not text or text.endswith("\n") else text + "\n"
 
 
 def _end_with_newline(path: Path) -> None:

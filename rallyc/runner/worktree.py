@@ -86,10 +86,6 @@ class Git:
         found = Path(self.out(root, "rev-parse", "--git-common-dir"))
         return found if found.is_absolute() else (root / found).resolve()
 
-    def git_dir(self, worktree: Path) -> Path:
-        found = Path(self.out(worktree, "rev-parse", "--git-dir"))
-        return found if found.is_absolute() else (worktree / found).resolve()
-
     def commit_of(self, root: Path, ref: str) -> str | None:
         done = self.run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False)
         return done.stdout.decode().strip() if done.returncode == 0 else None
@@ -136,10 +132,6 @@ class Git:
             self.run(root, "worktree", "add", "-f", "-q", str(path), branch)
         else:
             self.run(root, "worktree", "add", "-f", "-q", "-b", branch, str(path), start)
-
-    def remove_worktree(self, root: Path, path: Path) -> None:
-        self.run(root, "worktree", "remove", "--force", "--force", str(path), check=False)
-        self.run(root, "worktree", "prune", check=False)
 
     def remove_worktrees(self, root: Path, paths: Sequence[Path]) -> None:
         """Several worktrees at once: their folders deleted, then one prune (not two git processes each)."""
@@ -220,10 +212,9 @@ class Git:
 
     # ---- merging ---------------------------------------------------------------------
 
-    def merge(self, worktree: Path, commit: str, message: str, *, no_ff: bool = False) -> list[str] | None:
+    def merge(self, worktree: Path, commit: str, message: str) -> list[str] | None:
         """Merge `commit` into the worktree's branch; the conflicting paths (merge aborted) or None."""
-        how = ("--no-ff",) if no_ff else ()
-        done = self.run(worktree, "merge", "-q", "--no-edit", *how, "-m", message, commit, check=False)
+        done = self.run(worktree, "merge", "-q", "--no-edit", "-m", message, commit, check=False)
         if done.returncode == 0:
             return None
         return self._conflicts_then(worktree, "merge", done)
