@@ -24,8 +24,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from rallyc import yamledit
-from rallyc.api import _merge, discover, lint_context
+from rallyc.api import _merge, _visible, discover, lint_context
 from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Fix, Severity
 from rallyc.errors import RallyError
+from rallyc.files import write_atomic
 from rallyc.ir import Spec
 from rallyc.load import load_text, read_text
 from rallyc.rules import PHASES, rule_by_code
@@ -293,7 +292,7 @@ def fix_text(path: Path, display: str, text: str, settings: Settings, *, add_tim
     refused: dict[tuple[str, str, str], Refused] = {}
     tried: set[tuple[str, str, str]] = set()
     for _ in range(MAX_FIXES):
-        candidates = [d for d in state.findings if d.fix and _shown(d, settings) and _key(d) not in tried]
+        candidates = [d for d in state.findings if d.fix and _visible(d, settings) and _key(d) not in tried]
         target = min(candidates, key=_placer(state, candidates), default=None)
         if target is None or target.fix is None:
             break
@@ -339,13 +338,6 @@ def _key(diagnostic: Diagnostic) -> tuple[str, str, str]:
     return (diagnostic.code, diagnostic.message, diagnostic.fix.description if diagnostic.fix else "")
 
 
-def _shown(diagnostic: Diagnostic, settings: Settings) -> bool:
-    """What `rallyc lint` with these settings would show: only shown findings are fixed."""
-    if not settings.selects(diagnostic.code):
-        return False
-    return diagnostic.severity is not Severity.INFO or settings.shows_info(diagnostic.code)
-
-
 def _add_timeouts(state: _State, applied: list[Applied], refused: list[Refused]) -> _State:
     if any(d.code.startswith("RY0") and d.severity is Severity.ERROR for d in state.findings):
         refused.append(Refused(TIMEOUTS, "timeout: 2 x estimate", "the spec has structure errors (RY0) to fix first"))
@@ -378,14 +370,20 @@ def _same_deadlines(before: Spec, after: Spec) -> bool:
 def fix_paths(
     paths: Sequence[str], overrides: Settings | None = None, *, use_config: bool = True, add_timeouts: bool = False
 ) -> list[FileFix]:
-    """The fixes for every spec `rallyc lint PATHS` would check; files it cannot read are left to lint to report."""
+    """The fixes for every spec `rallyc lint PATHS` would check; files it cannot read are left to lint to report.
+
+    Each file on its own, as in `api.lint`: an unusable spec does not stop the fixes of the others.
+    """
     results: list[FileFix] = []
     for given in paths:
         try:
             for path, display in discover([given]):
-                settings = _merge(settings_for(path) if use_config else Settings(), overrides)
-                text = read_text(path, display, settings.max_file_bytes)
-                results.append(fix_text(path, display, text, settings, add_timeouts=add_timeouts))
+                try:
+                    settings = _merge(settings_for(path) if use_config else Settings(), overrides)
+                    text = read_text(path, display, settings.max_file_bytes)
+                    results.append(fix_text(path, display, text, settings, add_timeouts=add_timeouts))
+                except RallyError:
+                    continue
         except RallyError:
             continue
     return results
@@ -401,13 +399,5 @@ def write_fixed(result: FileFix) -> bool:
     bom = _BOM if raw.startswith(_BOM) else b""
     if raw[len(bom) :].decode("utf-8") != result.original:
         return False
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(bom + result.fixed.encode("utf-8"))
-        os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(target, bom.decode("utf-8") + result.fixed)  # keeps the mode; newline="" keeps line endings
     return True

@@ -379,3 +379,14 @@ def test_diff_headers_of_a_relative_path_have_a_and_b(write_spec, monkeypatch: p
     monkeypatch.chdir(path.parent)
     out = run_cli("lint", "--no-repo", "--diff")[1]
     assert out.startswith("--- a/team.rally.yaml\n+++ b/team.rally.yaml\n@@ -4,7 +4,7 @@\n")
+
+
+def test_an_unusable_spec_does_not_stop_the_fixes_of_the_next_ones(tmp_path: Path) -> None:
+    (tmp_path / "a.rally.yaml").write_text("# " + "x" * (1 << 20) + "\n", encoding="utf-8")  # over the size limit
+    fixable = tmp_path / "b.rally.yaml"
+    fixable.write_text(TIMEOUTS, encoding="utf-8")
+    code, out, err = run_cli("lint", "--no-repo", "--diff", "--add-timeouts", str(tmp_path))
+    assert code == 2  # lint's verdict: a spec could not be linted
+    assert out.startswith(f"--- {fixable}\n+++ {fixable}\n") and "+        timeout: 1h30m\n" in out
+    assert f"{fixable}: would fix timeouts" in err
+    assert fixable.read_text(encoding="utf-8") == TIMEOUTS
