@@ -114,9 +114,6 @@ class _Builder:
     def texts(self, path: YamlPath | None) -> tuple[str, ...]:
         return tuple(str(item) for item in self.at(path)) if path else ()
 
-    def optional(self, path: YamlPath, key: str) -> Any:
-        return self.at(path).get(key)
-
     # ---- the spec --------------------------------------------------------------
 
     def spec(self) -> Spec:

@@ -11,6 +11,7 @@ import click
 
 from rallyc import __version__
 from rallyc.errors import RallyError
+from rallyc.reporters import FORMATS
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -50,7 +51,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["auto", "text", "json", "sarif", "github"]),
+@click.option("--format", "output_format", type=click.Choice(["auto", *FORMATS]),
               default="text", show_default=True, help="auto picks github under GitHub Actions, else text.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour text output; auto means on a terminal (and NO_COLOR unset).")
@@ -198,13 +199,8 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
 
         from rallyc import owners as ownership
 
-        try:
-            ctx = ownership.load(Path(spec_file) if spec_file else ownership.find_spec(Path.cwd()))
-        except ownership.BrokenSpec as broken:
-            from rallyc.api import LintReport
-            from rallyc.reporters import text
-
-            click.echo(text.render(LintReport((broken.report,), ())), nl=False, err=True)
+        ctx = _built_context(spec_file or ownership.find_spec(Path.cwd()))
+        if ctx is None:
             return 1
         if list_unowned:
             for path in ownership.unowned_in(ctx):
@@ -277,7 +273,7 @@ def _shown(path: Any) -> str:
     return str(path) if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
-def _built_context(spec: str) -> Any:
+def _built_context(spec: str | os.PathLike[str]) -> Any:
     """The spec built without structure errors (RY0), or None after printing them."""
     from pathlib import Path
 

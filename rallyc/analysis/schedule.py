@@ -51,12 +51,6 @@ class Schedule:
     def speedup(self) -> float:
         return self.total_work / self.makespan if self.makespan else 1.0
 
-    @property
-    def coordination_share(self) -> float:
-        """coordination / (makespan + coordination): RY403's measure."""
-        whole = self.makespan + self.coordination
-        return self.coordination / whole if whole else 0.0
-
 
 def schedule(spec: Spec, graph: TaskGraph) -> Schedule:
     """List scheduling with each teammate a serial worker and no limit on teammates.

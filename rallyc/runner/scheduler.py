@@ -47,25 +47,10 @@ def priorities(plan: Plan) -> dict[str, tuple[float, int]]:
     after = successors(plan)
     order = {task.id: number for number, task in enumerate(plan.tasks)}
     tail: dict[str, float] = {}
-    for task in reversed(topological(plan)):
-        tail[task.id] = task.duration_seconds + max((tail[n] for n in after[task.id]), default=0.0)
+    duration = {task.id: task.duration_seconds for task in plan.tasks}
+    for task_id in reversed([task_id for wave in plan.waves for task_id in wave]):  # waves: a topological order
+        tail[task_id] = duration[task_id] + max((tail[n] for n in after[task_id]), default=0.0)
     return {task_id: (-tail[task_id], order[task_id]) for task_id in order}
-
-
-def topological(plan: Plan) -> list[TaskPlan]:
-    """The tasks in an order where every task comes after everything it waits on (lint ruled out cycles)."""
-    after = successors(plan)
-    waiting = {task.id: len(task.after) for task in plan.tasks}
-    ready = [task.id for task in plan.tasks if not task.after]
-    found: list[TaskPlan] = []
-    while ready:
-        current = ready.pop(0)
-        found.append(plan.task(current))
-        for successor in after[current]:
-            waiting[successor] -= 1
-            if waiting[successor] == 0:
-                ready.append(successor)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
