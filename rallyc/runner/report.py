@@ -194,8 +194,8 @@ def next_step(plan: Plan, state: RunState) -> str:
 # ---- report.md ---------------------------------------------------------------------
 
 
-def report_markdown(plan: Plan, state: RunState, graph: str) -> str:
-    doc = report_document(plan, state)
+def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str) -> str:
+    """report.md from `doc`, the run's `report_document`."""
     score = doc["tes"]
     counts = doc["counts"]
     lines = [
@@ -321,8 +321,8 @@ def coloured_graph(graph: str, state: RunState) -> str:
 # ---- the handoff ---------------------------------------------------------------------
 
 
-def handoff_markdown(plan: Plan, state: RunState) -> str:
-    doc = report_document(plan, state)
+def handoff_markdown(plan: Plan, state: RunState, doc: dict[str, Any]) -> str:
+    """handoff.md from `doc`, the run's `report_document`."""
     destination = plan.report_to
     status = doc["status"]
     counts = doc["counts"]

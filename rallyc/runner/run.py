@@ -322,9 +322,10 @@ def _finish(s: Session, options: RunOptions, display: Display, interrupted: bool
 
 def _write_reports(s: Session) -> None:
     graph = (s.folder.path / "graph.mmd").read_text(encoding="utf-8")
-    s.store.write("report.json", json.dumps(report_document(s.plan, s.state), indent=2, ensure_ascii=False) + "\n")
-    s.store.write("report.md", report_markdown(s.plan, s.state, graph))
-    s.store.write("handoff.md", handoff_markdown(s.plan, s.state))
+    doc = report_document(s.plan, s.state)
+    s.store.write("report.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    s.store.write("report.md", report_markdown(s.plan, s.state, doc, graph))
+    s.store.write("handoff.md", handoff_markdown(s.plan, s.state, doc))
 
 
 def _apply(s: Session) -> str | None:

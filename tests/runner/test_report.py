@@ -114,11 +114,11 @@ def test_reports_are_valid_and_say_everything(plan: Plan) -> None:
     jsonschema.validate(doc, json.loads((ROOT / "schemas" / "report.schema.json").read_text()))
     assert doc["status"] == "partial" and doc["counts"] == {"total": 3, "done": 1, "failed": 1, "skipped": 1}
     assert any("pages failed" in risk for risk in doc["risks"]) and "--resume" in doc["next_step"]
-    text = report_markdown(plan, state, "flowchart LR\n")
+    text = report_markdown(plan, state, doc, "flowchart LR\n")
     for words in ("## Tasks", "## Team and ownership", "## Ownership violations", "## Checks", "## Fan-in",
                   "## Remaining risks", "## Recommended next step", "TES"):
         assert words in text
-    handoff = handoff_markdown(plan, state)
+    handoff = handoff_markdown(plan, state, doc)
     assert "Status: PARTIAL" in handoff and "pages failed: check `npm test` exited 1" in handoff
 
 
