@@ -12,6 +12,7 @@ Two figures per target, each the median of the rounds:
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -75,7 +76,7 @@ def main() -> None:
             warm = [in_process(spec, target, out) for _ in range(args.rounds)]
             rows.append((target, statistics.median(processes), statistics.median(warm)))
     lines = [f"{platform.python_implementation()} {platform.python_version()}, median of {args.rounds}, "
-             f"spec {spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec}", "",
+             f"load average {os.getloadavg()[0]:.2f}, spec {spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec}", "",
              "| target | whole process ms | in process ms |", "|---|---:|---:|"]  # fmt: skip
     lines += [f"| {target} | {process * 1000:.0f} | {warm * 1000:.1f} |" for target, process, warm in rows]
     slowest = max(process for _, process, _ in rows)

@@ -77,7 +77,7 @@ def machine() -> str:
     from importlib.metadata import version
 
     return (f"{cores} cores (nproc), {model}, {platform.python_implementation()} {platform.python_version()}, "
-            f"ruamel.yaml {version('ruamel.yaml')}, networkx {version('networkx')}")  # fmt: skip
+            f"ruamel.yaml {version('ruamel.yaml')}, networkx {version('networkx')}, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
 
 
 def git_index(root: Path, paths: list[str]) -> None:

@@ -10,6 +10,7 @@ so drift hits all alike), median of the rounds.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -62,7 +63,7 @@ def main() -> None:
             times[name].append(measure(argv))
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     lines = [f"{platform.python_implementation()} {platform.python_version()}, {args.rounds} interleaved rounds, "
-             f"spec {args.spec} ({len((ROOT / args.spec).read_text().splitlines())} lines)", "",
+             f"load average {os.getloadavg()[0]:.2f}, spec {args.spec} ({len((ROOT / args.spec).read_text().splitlines())} lines)", "",
              "| command | median ms |", "|---|---:|"]  # fmt: skip
     lines += [f"| `{name}` | {value:.0f} |" for name, value in medians.items()]
     version_ratio = medians["rallyc --version"] / medians["python -c pass"]

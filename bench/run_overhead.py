@@ -15,7 +15,7 @@ Figures (medians of the rounds):
   (worktree creation, fan-in of 8 branches and the report included), and
   over the whole process as a user runs it (interpreter start and lint too).
 
-    python bench/run_overhead.py [--sleep 0.5] [--teammates 8] [--tasks 5] [--rounds 3]
+    python bench/run_overhead.py [--sleep 0.5] [--teammates 8] [--tasks 5] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--sleep", type=float, default=0.5)
     parser.add_argument("--teammates", type=int, default=8)
     parser.add_argument("--tasks", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     text = spec_text(args.teammates, args.tasks, args.sleep)
     load = os.getloadavg()[0]
