@@ -141,15 +141,14 @@ def _render(report: Any, output_format: str, color: str, *, to_terminal: bool) -
 @click.argument("code")
 def rule(code: str) -> None:
     """Show a rule's documentation: what it checks, why, an example and the fix."""
-    import difflib
-
+    from rallyc.diagnostics import closest
     from rallyc.rules import all_rules, rule_by_code
 
     found = rule_by_code(code) or next((r for r in all_rules() if r.name == code.lower()), None)
     if found is None:
         names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
-        close = difflib.get_close_matches(code.upper() if code[:2].lower() == "ry" else code, names, n=1)
-        _fail(f"no rule {code!r}" + (f"; did you mean {close[0]}?" if close else "; `rallyc rules` lists them"))
+        close = closest(code.upper() if code[:2].lower() == "ry" else code, names)
+        _fail(f"no rule {code!r}" + (f"; did you mean {close}?" if close else "; `rallyc rules` lists them"))
     click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.summary}\n\n{found.doc}\n")
 
 

@@ -97,3 +97,11 @@ def count_by_severity(diagnostics: Iterable[Diagnostic]) -> dict[str, int]:
     for diagnostic in diagnostics:
         counts[diagnostic.severity.value] += 1
     return counts
+
+
+def closest(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The option most like `word` (for a "did you mean"), or None; difflib is imported only when asked."""
+    import difflib
+
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return found[0] if found else None

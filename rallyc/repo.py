@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 
@@ -15,6 +14,8 @@ def tracked_files(root: Path) -> tuple[str, ...] | None:
     """Paths git tracks below `root`, relative to it; None when `root` is not in a git work tree."""
     if not root.is_dir():
         return None
+    import subprocess  # only a lint that looks at the repository pays for it (--no-repo does not)
+
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--", "."],

@@ -8,7 +8,6 @@ so jsonschema is imported only to explain a document that is wrong.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from rallyc.diagnostics import Finding, Fix
+from rallyc.diagnostics import Finding, Fix, closest
 from rallyc.load import Document
 from rallyc.source import YamlPath, format_path
 
@@ -209,8 +208,8 @@ def _describe(error: Any, path: YamlPath, document: Document) -> Iterator[Findin
         yield Finding(document.span(path), f"{where}: expected {_expected(error.validator_value)}, found {_found(error.instance)}", _type_hint(error))
     elif kind == "enum":
         options = [str(option) for option in error.validator_value]
-        close = difflib.get_close_matches(str(error.instance), options, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else None
+        close = closest(str(error.instance), options)
+        hint = f"did you mean `{close}`?" if close else None
         yield Finding(document.span(path), f"{where}: {_shown(error.instance)} is not one of {', '.join(options)}", hint)
     elif kind == "minItems":
         yield Finding(document.span(path), f"{where}: needs at least {error.validator_value} item{'s' if error.validator_value > 1 else ''}")
@@ -229,10 +228,10 @@ def _unknown_keys(error: Any, path: YamlPath, document: Document) -> Iterator[Fi
     for key in error.instance:
         if key in known or any(re.search(pattern, str(key)) for pattern in patterns):
             continue
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(known)}; prefix your own keys with `x-`"
+        close = closest(str(key), known)
+        hint = f"did you mean `{close}`?" if close else f"known keys: {', '.join(known)}; prefix your own keys with `x-`"
         span = document.key_span((*path, key))
-        fix = Fix(span, close[0], f"rename `{key}` to `{close[0]}`") if close else None
+        fix = Fix(span, close, f"rename `{key}` to `{close}`") if close else None
         yield Finding(span, f"unknown key `{key}` in {format_path(path)}", hint, blocking=False, fix=fix)
 
 

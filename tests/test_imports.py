@@ -39,3 +39,9 @@ def test_a_valid_spec_needs_neither_jsonschema_nor_networkx() -> None:
 def test_version_imports_neither_click_nor_yaml() -> None:
     modules = modules_after("--version")
     assert not {m for m in modules if m.split(".")[0] in {"click", "ruamel", "lark"}}
+
+
+def test_a_valid_spec_without_the_repository_needs_neither_difflib_nor_subprocess() -> None:
+    modules = modules_after("lint", "--no-repo", str(EXAMPLES[0]))
+    assert "rallyc.rules.ry006_unknown_reference" in modules  # the rules that suggest names did run
+    assert not {"difflib", "subprocess"} & modules

@@ -23,11 +23,10 @@ after: [api-routes]
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterator
 
 from rallyc.context import LintContext
-from rallyc.diagnostics import Finding, Severity
+from rallyc.diagnostics import Finding, Severity, closest
 from rallyc.ir import Located
 from rallyc.rules import all_rules
 from rallyc.source import Span
@@ -66,5 +65,5 @@ def _unknown(values: tuple[Located, ...], known: Collection[str], message: str) 
 
 
 def _closest(name: str, known: Collection[str], suffix: str = "") -> str | None:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}{suffix}`?" if close else None
+    close = closest(name, known)
+    return f"did you mean `{close}{suffix}`?" if close else None

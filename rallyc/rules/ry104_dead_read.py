@@ -38,13 +38,12 @@ the plan promised, or invents it.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
 from rallyc.context import LintContext
-from rallyc.diagnostics import Finding, Severity
+from rallyc.diagnostics import Finding, Severity, closest
 from rallyc.globs import GlobSet, literal_prefix, overlap, overlap_candidates
 from rallyc.ir import Pattern, Spec
 from rallyc.source import Span
@@ -146,7 +145,7 @@ def _closest_file(glob: Glob, tracked: Sequence[str]) -> str | None:
         siblings.append(tracked[start])
         start += 1
     for candidates in (siblings, tracked if len(tracked) <= _SUGGEST_AMONG else ()):
-        close = difflib.get_close_matches(path, candidates, n=1, cutoff=0.85)
+        close = closest(path, candidates, cutoff=0.85)
         if close:
-            return close[0]
+            return close
     return None
