@@ -130,22 +130,6 @@ async def run_shell(command: str, *, cwd: Path, env: Mapping[str, str], timeout:
             live.close(live.tail if live.tail is not None else Tail(0))
 
 
-async def run_exec(argv: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float, stdin: bytes | None = None,
-                   cap: int = LOG_CAP) -> Finished:  # fmt: skip
-    """Like `run_shell` for an argument vector (no shell); `stdin` is written and closed."""
-    started = time.monotonic()
-    process = await asyncio.create_subprocess_exec(
-        *argv, cwd=cwd, env=dict(env), stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    if stdin is not None and process.stdin is not None:
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            process.stdin.write(stdin)
-            await process.stdin.drain()
-        process.stdin.close()
-    return await _supervise(process, timeout, cap, started)
-
-
 async def _supervise(process: asyncio.subprocess.Process, timeout: float, cap: int, started: float,
                      live: LiveLog | None = None) -> Finished:  # fmt: skip
     tail = Tail(cap)

@@ -2,10 +2,12 @@
 its deadline, its output drained with a cap; the executable looked up on the request's PATH; and
 secrets scrubbed from everything a backend returns (`rallyc.runner.secrets` says what a secret is).
 
-`rallyc.runner.process.run_exec` runs a command the same way but merges stderr into stdout and
+`rallyc.runner.process.run_shell` runs a command the same way but merges stderr into stdout and
 keeps only the tail. The agents need more: claude's result object is parsed from stdout alone, and
 codex's event stream is parsed line by line as it arrives, so a `turn.failed` in the middle of
-megabytes of output still counts. Private to the backends (the underscore keeps it out of `BACKENDS`).
+megabytes of output still counts. `run_cli` is the part the CLI backends (claude, codex) share; each
+keeps only its argv and how it reads the output. Private to the backends (the underscore keeps it
+out of `BACKENDS`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc.errors import RallyError
+from rallyc.runner.backends import TaskRequest, TaskResult
 from rallyc.runner.process import KILL_GRACE_SECONDS, kill_group
-from rallyc.runner.secrets import SECRET_NAME
+from rallyc.runner.secrets import SECRET_NAME, Redactor
 
 OUTPUT_CAP = 1 << 20
 """Bytes of each stream kept for the log (half from the start, half from the end): an agent that
@@ -56,6 +59,11 @@ def clip(text: str, limit: int = 300) -> str:
     """One line for a summary: whitespace collapsed, cut at `limit` characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def count(value: object) -> int:
+    """A token count from a CLI's JSON: a positive int, else 0 (a bool is not a count)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +209,59 @@ async def _feed(stdin: asyncio.StreamWriter | None, text: str | None) -> None:
             await stdin.drain()
         stdin.close()
         await stdin.wait_closed()
+
+
+def transcript(argv: Sequence[str], stdin: str, finished: Finished) -> str:
+    """A CLI run's log: the command (`stdin` says what went in on stdin), how it ended, its output."""
+    return (
+        f"$ {' '.join(argv)} < {stdin}\n"
+        f"[exit {finished.returncode if not finished.timed_out else 'killed at timeout'}, {finished.elapsed:.1f}s]\n"
+        f"--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}\n"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ran:
+    """A CLI that started and finished (or was killed at its deadline), for its backend to read."""
+
+    argv: list[str]
+    finished: Finished
+    redactor: Redactor
+
+    def result(self, outcome: TaskResult, stdin: str, shown: Sequence[str] | None = None) -> TaskResult:
+        """`outcome` with the transcript as its log (`shown` in place of argv, if given), secrets
+        scrubbed from its summary and log."""
+        log = transcript(self.argv if shown is None else shown, stdin, self.finished)
+        redact = self.redactor.text
+        return TaskResult(outcome.ok, redact(outcome.summary), outcome.usage, outcome.timed_out, redact(log))
+
+
+async def run_cli(
+    name: str,
+    request: TaskRequest,
+    command: Callable[[str, TaskRequest], list[str]],
+    *,
+    stdin_text: str,
+    cap: int = OUTPUT_CAP,
+    on_line: Callable[[str], None] | None = None,
+) -> Ran | TaskResult:
+    """Run the `name` CLI (argv from `command(executable, request)`) in the request's worktree, env and
+    timeout; a failed TaskResult when it is not on PATH or could not start."""
+    redactor = Redactor(request.env)
+    executable = find_executable(name, request.env)
+    if executable is None:
+        return TaskResult(False, f"`{name}` is not on PATH")
+    argv = command(executable, request)
+    try:
+        finished = await run_process(
+            argv,
+            cwd=request.worktree,
+            env=request.env,
+            timeout=request.timeout_seconds,
+            stdin_text=stdin_text,
+            cap=cap,
+            on_line=on_line,
+        )
+    except OSError as error:  # not executable, vanished since preflight, a bad worktree
+        return TaskResult(False, redactor.text(f"{name} could not start: {error}"))
+    return Ran(argv, finished, redactor)

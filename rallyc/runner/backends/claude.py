@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
-from rallyc.runner.backends._process import Finished, clip, find_executable, require_executable, run_process
-from rallyc.runner.secrets import Redactor
+from rallyc.runner.backends._process import Finished, clip, count, require_executable, run_cli
 
 EXECUTABLE = "claude"
 STDOUT_CAP = 16 << 20
@@ -33,25 +32,11 @@ class ClaudeBackend:
         require_executable(EXECUTABLE, env, "npm install -g @anthropic-ai/claude-code")
 
     async def run(self, request: TaskRequest) -> TaskResult:
-        redactor = Redactor(request.env)
-        executable = find_executable(EXECUTABLE, request.env)
-        if executable is None:
-            return TaskResult(False, "`claude` is not on PATH")
-        argv = command(executable, request)
-        try:
-            finished = await run_process(
-                argv,
-                cwd=request.worktree,
-                env=request.env,
-                timeout=request.timeout_seconds,
-                stdin_text=request.prompt,
-                cap=STDOUT_CAP,
-            )
-        except OSError as error:  # not executable, vanished since preflight, a bad worktree
-            return TaskResult(False, redactor.text(f"claude could not start: {error}"))
-        result = interpret(finished, request.timeout_seconds)
-        log = redactor.text(transcript(argv, request, finished))
-        return TaskResult(result.ok, redactor.text(result.summary), result.usage, result.timed_out, log)
+        ran = await run_cli(EXECUTABLE, request, command, stdin_text=request.prompt, cap=STDOUT_CAP)
+        if isinstance(ran, TaskResult):
+            return ran
+        outcome = interpret(ran.finished, request.timeout_seconds)
+        return ran.result(outcome, f"<task prompt: {len(request.prompt)} chars>", shown(ran.argv, request))
 
 
 def command(executable: str, request: TaskRequest) -> list[str]:
@@ -120,24 +105,16 @@ def usage_of(found: Mapping[str, Any]) -> Usage:
     The cost is Claude Code's own figure, which already prices the cache correctly."""
     raw = found.get("usage")
     usage = raw if isinstance(raw, dict) else {}
-    taken = sum(_count(usage.get(key)) for key in _INPUT_KEYS)
+    taken = sum(count(usage.get(key)) for key in _INPUT_KEYS)
     cost = found.get("total_cost_usd")
     priced = float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0 else None
-    return Usage(taken, _count(usage.get("output_tokens")), priced)
+    return Usage(taken, count(usage.get("output_tokens")), priced)
 
 
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def transcript(argv: list[str], request: TaskRequest, finished: Finished) -> str:
+def shown(argv: list[str], request: TaskRequest) -> list[str]:
+    """argv for the transcript: the system prompt is long, so only its length is shown."""
     system = request.system_prompt
-    shown = [f"<system prompt: {len(system)} chars>" if system and arg == system else arg for arg in argv]
-    return (
-        f"$ {' '.join(shown)} < <task prompt: {len(request.prompt)} chars>\n"
-        f"[exit {finished.returncode if not finished.timed_out else 'killed at timeout'}, {finished.elapsed:.1f}s]\n"
-        f"--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}\n"
-    )
+    return [f"<system prompt: {len(system)} chars>" if system and arg == system else arg for arg in argv]
 
 
 def backend() -> ClaudeBackend:

@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
-from rallyc.runner.backends._process import Finished, clip, find_executable, require_executable, run_process
-from rallyc.runner.secrets import Redactor
+from rallyc.runner.backends._process import Finished, clip, count, require_executable, run_cli
 
 EXECUTABLE = "codex"
 _CLAUDE_ALIASES = frozenset({"opus", "sonnet", "haiku", "inherit"})
@@ -32,27 +31,12 @@ class CodexBackend:
         require_executable(EXECUTABLE, env, "npm install -g @openai/codex")
 
     async def run(self, request: TaskRequest) -> TaskResult:
-        redactor = Redactor(request.env)
-        executable = find_executable(EXECUTABLE, request.env)
-        if executable is None:
-            return TaskResult(False, "`codex` is not on PATH")
-        argv = command(executable, request)
         events = Events()
         prompt = f"{request.system_prompt}\n\n{request.prompt}" if request.system_prompt else request.prompt
-        try:
-            finished = await run_process(
-                argv,
-                cwd=request.worktree,
-                env=request.env,
-                timeout=request.timeout_seconds,
-                stdin_text=prompt,
-                on_line=events.read,
-            )
-        except OSError as error:
-            return TaskResult(False, redactor.text(f"codex could not start: {error}"))
-        result = events.outcome(finished, request.timeout_seconds)
-        log = redactor.text(transcript(argv, len(prompt), finished))
-        return TaskResult(result.ok, redactor.text(result.summary), result.usage, result.timed_out, log)
+        ran = await run_cli(EXECUTABLE, request, command, stdin_text=prompt, on_line=events.read)
+        if isinstance(ran, TaskResult):
+            return ran
+        return ran.result(events.outcome(ran.finished, request.timeout_seconds), f"<prompt: {len(prompt)} chars>")
 
 
 def is_claude_model(model: str) -> bool:
@@ -102,8 +86,8 @@ class Events:
             usage = event.get("usage")
             if isinstance(usage, dict):
                 # OpenAI counts cached input inside input_tokens: adding cached_input_tokens would count it twice.
-                self.input_tokens += _count(usage.get("input_tokens"))
-                self.output_tokens += _count(usage.get("output_tokens"))
+                self.input_tokens += count(usage.get("input_tokens"))
+                self.output_tokens += count(usage.get("output_tokens"))
         elif kind == "turn.failed":
             error = event.get("error")
             message = error.get("message") if isinstance(error, dict) else None
@@ -130,18 +114,6 @@ class Events:
                 return TaskResult(False, said + (f": {detail}" if detail else ""))
             return TaskResult(False, f"codex exited {finished.returncode} without a turn.completed event", usage)
         return TaskResult(True, clip(self.last_message) if self.last_message.strip() else "codex finished", usage)
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def transcript(argv: list[str], prompt_length: int, finished: Finished) -> str:
-    return (
-        f"$ {' '.join(argv)} < <prompt: {prompt_length} chars>\n"
-        f"[exit {finished.returncode if not finished.timed_out else 'killed at timeout'}, {finished.elapsed:.1f}s]\n"
-        f"--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}\n"
-    )
 
 
 def backend() -> CodexBackend:
