@@ -5,7 +5,7 @@ Rules read these and point at their spans; they never compute positions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rallyc.source import Span
@@ -37,6 +37,11 @@ class Pattern:
     @property
     def text(self) -> str:
         return self.glob.text
+
+
+def distinct_globs(patterns: Iterable[Pattern]) -> list[Glob]:
+    """Each glob once, in the order first written (the same text written twice is one glob)."""
+    return list({pattern.text: pattern.glob for pattern in patterns}.values())
 
 
 @dataclass(frozen=True, slots=True)

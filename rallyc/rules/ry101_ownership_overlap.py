@@ -48,7 +48,7 @@ from collections.abc import Iterator, Sequence
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Related, Severity
 from rallyc.globs import GlobOverlap, GlobSet, literal_prefix, overlapping_pairs
-from rallyc.ir import Pattern, Teammate
+from rallyc.ir import Teammate, distinct_globs
 from rallyc.syntax import Glob
 
 code = "RY101"
@@ -58,17 +58,13 @@ severity = Severity.ERROR
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     teammates = [teammate for teammate in ctx.spec.teammates if teammate.owns]
-    globs = [_distinct(teammate.owns) for teammate in teammates]
+    # a glob written twice by one teammate is one overlap, reported at its first place
+    globs = [distinct_globs(teammate.owns) for teammate in teammates]
     tracked = _TrackedFiles(ctx.repo_files) if ctx.repo_files is not None else None
     for later_number, later in enumerate(teammates):
         for earlier_number, earlier in enumerate(teammates[:later_number]):
             for found in overlapping_pairs(globs[earlier_number], globs[later_number]):
                 yield _finding(earlier, later, found, tracked)
-
-
-def _distinct(patterns: Sequence[Pattern]) -> list[Glob]:
-    # a glob written twice by one teammate is one overlap, reported at its first place
-    return list({pattern.text: pattern.glob for pattern in patterns}.values())
 
 
 def _finding(earlier: Teammate, later: Teammate, found: GlobOverlap, tracked: _TrackedFiles | None) -> Finding:

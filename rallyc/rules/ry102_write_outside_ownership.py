@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Related, Severity
 from rallyc.globs import inside, overlap_candidates
-from rallyc.ir import Pattern, Teammate
+from rallyc.ir import Pattern, Teammate, distinct_globs
 from rallyc.syntax import Glob
 
 code = "RY102"
@@ -77,7 +77,7 @@ def _witnesses(teammate: Teammate) -> dict[str, str | None]:
     `owns` globs the prefix and suffix filter keeps (usually one or two of
     hundreds), and once per glob text, however many tasks repeat it.
     """
-    owns = list({pattern.text: pattern.glob for pattern in teammate.owns}.values())
+    owns = distinct_globs(teammate.owns)
     owned_texts = {glob.text for glob in owns}
     declared = {
         pattern.text: pattern.glob for task in teammate.tasks if task.writes_declared for pattern in task.writes

@@ -45,7 +45,7 @@ from collections.abc import Iterator, Sequence
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity, closest
 from rallyc.globs import GlobSet, literal_prefix, overlap, overlap_candidates
-from rallyc.ir import Pattern, Spec
+from rallyc.ir import Pattern, Spec, distinct_globs
 from rallyc.source import Span
 from rallyc.syntax import Glob, Literal
 
@@ -110,7 +110,7 @@ def _matches_any(glob: Glob, tracked: Sequence[str], present: frozenset[str]) ->
 
 def _unwritten(globs: list[Glob], spec: Spec) -> set[str]:
     """Texts of the globs that overlap no task's `writes` (its teammate's `owns` when it declares none)."""
-    writes = list({pattern.text: pattern.glob for task in spec.tasks for pattern in task.writes}.values())
+    writes = distinct_globs(pattern for task in spec.tasks for pattern in task.writes)
     written: set[int] = set()
     for i, j in overlap_candidates(globs, writes):
         if i not in written and overlap(globs[i], writes[j]) is not None:

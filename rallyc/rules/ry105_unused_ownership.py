@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity
 from rallyc.globs import overlap, overlap_candidates
-from rallyc.ir import Pattern, Teammate
+from rallyc.ir import Pattern, Teammate, distinct_globs
 
 code = "RY105"
 name = "unused-ownership"
@@ -69,7 +69,7 @@ def _used_owns(teammate: Teammate) -> set[str]:
     """The `owns` texts some task's `writes` overlaps; one exact search at most per `owns` glob that needs it."""
     written = {pattern.text: pattern.glob for task in teammate.tasks for pattern in task.writes}
     used = {pattern.text for pattern in teammate.owns if pattern.text in written}  # a glob overlaps itself
-    owns = list({pattern.text: pattern.glob for pattern in teammate.owns if pattern.text not in used}.values())
+    owns = distinct_globs(pattern for pattern in teammate.owns if pattern.text not in used)
     writes = list(written.values())
     for i, j in overlap_candidates(owns, writes):
         if owns[i].text not in used and overlap(owns[i], writes[j]) is not None:
