@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from rallyc.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "specs" / "examples").glob("*.rally.yaml"))
@@ -23,6 +28,26 @@ teammates:
     tasks:
       - {id: pages, do: Add the pages., estimate: 20m, verify: [npm test]}
 """
+
+
+def rallyc(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """The CLI in this process (fast); exit code, stdout, stderr."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, env=dict(env) if env else None)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def git_index(root: Path, tracked: Iterable[str], untracked: Iterable[str] = (), text: str = "") -> Path:
+    """A git work tree at `root` whose index holds `tracked` (what `git ls-files` lists; no commit needed),
+    with `untracked` files beside them; every file holds `text`."""
+    tracked = list(tracked)
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for name in [*tracked, *untracked]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    if tracked:
+        subprocess.run(["git", "-C", str(root), "add", "--", *tracked], check=True)
+    return root
 
 
 @pytest.fixture

@@ -31,26 +31,10 @@ from rallyc.load import YamlSyntaxError, load_text
 from rallyc.rules import all_rules
 from rallyc.schema import coerce_strings, document_is_valid, team_schema
 from rallyc.source import Span
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, SMALL_SPEC
 
 CODES = frozenset(rule.code for rule in all_rules())
 
-VALID = """\
-rally: 1
-team: {name: small, goal: Add routes and tests in parallel.}
-budget: {max_usd: 40}
-teammates:
-  - name: api
-    role: implementation
-    owns: [src/api/**]
-    tasks:
-      - {id: routes, do: Add the routes., estimate: 20m}
-  - name: web
-    role: front end
-    owns: [web/**]
-    tasks:
-      - {id: pages, do: Add the pages., estimate: 20m}
-"""
 
 # ---- what every report must look like ------------------------------------------
 
@@ -127,9 +111,9 @@ BAD_FILES: dict[str, tuple[bytes, str | None]] = {
     ),
     "teammates as a string": (b"rally: 1\nteam: {name: t, goal: g}\nteammates: everyone\n", "RY002"),
     "null everywhere": (b"rally:\nteam:\nteammates:\n  -\n", "RY002"),
-    "unsupported version": (VALID.replace("rally: 1", "rally: 99").encode(), "RY007"),
+    "unsupported version": (SMALL_SPEC.replace("rally: 1", "rally: 99").encode(), "RY007"),
     "non-UTF-8 bytes": (b"rally: 1\nteam: \xff\xfe\n", "RY001"),
-    "latin-1 text": (VALID.replace("Add the pages.", "Ajoute les pages d\xe9j\xe0.").encode("latin-1"), "RY001"),
+    "latin-1 text": (SMALL_SPEC.replace("Add the pages.", "Ajoute les pages d\xe9j\xe0.").encode("latin-1"), "RY001"),
     "a tab for indentation": (b"rally: 1\nteam:\n\tname: t\n", "RY001"),
     "a tab inside a flow mapping": (b"rally: 1\nteam: {name: t,\tgoal: g}\n", None),
     "unclosed flow list": (b"rally: 1\nteammates: [a, b\n", "RY001"),
@@ -143,22 +127,22 @@ BAD_FILES: dict[str, tuple[bytes, str | None]] = {
     "deeply nested lists": (b"a: " + b"[" * 500 + b"]" * 500 + b"\n", "RY001"),
     "deeply nested mappings": (_deep_mapping(200), "RY001"),
     "a merge key on a scalar": (b"rally: 1\nteam:\n  <<: 3\n", "RY001"),
-    "a byte-order mark": (b"\xef\xbb\xbf" + VALID.encode(), None),
-    "CRLF line endings": (VALID.replace("\n", "\r\n").encode(), None),
-    "no final newline": (VALID.rstrip("\n").encode(), None),
+    "a byte-order mark": (b"\xef\xbb\xbf" + SMALL_SPEC.encode(), None),
+    "CRLF line endings": (SMALL_SPEC.replace("\n", "\r\n").encode(), None),
+    "no final newline": (SMALL_SPEC.rstrip("\n").encode(), None),
     "a very long line": (b"rally: 1\nteam: {name: t, goal: " + b"g" * 200_000 + b"}\n", "RY002"),
     "many duplicate keys": (b"rally: 1\n" + b"team: {}\n" * 500, "RY003"),
-    "an unknown key with a typo": (VALID.replace("budget:", "budjet:").encode(), "RY002"),
-    "an x- key is kept": (VALID.replace("budget:", "x-budget:").encode(), None),
-    "a date where text is wanted": (VALID.replace("Add the routes.", "2026-01-01").encode(), None),
-    "an infinite cap": (VALID.replace("max_usd: 40", "max_usd: .inf").encode(), None),
-    "a NaN cap": (VALID.replace("max_usd: 40", "max_usd: .nan").encode(), None),
-    "an infinite overhead": (VALID.replace("max_usd: 40", "max_usd: 40, overhead: .inf").encode(), None),
-    "a huge estimate": (VALID.replace("estimate: 20m", "estimate: 99999999999999999999h").encode(), None),
-    "a huge token count": (VALID.replace("estimate: 20m", "tokens: 99999999999999999999M").encode(), None),
-    "a zero duration": (VALID.replace("estimate: 20m", "estimate: 0m").encode(), "RY004"),
-    "a broken glob": (VALID.replace("src/api/**", '"src/[api"').encode(), "RY004"),
-    "a negative infinite cap": (VALID.replace("max_usd: 40", "max_usd: -.inf").encode(), "RY002"),
+    "an unknown key with a typo": (SMALL_SPEC.replace("budget:", "budjet:").encode(), "RY002"),
+    "an x- key is kept": (SMALL_SPEC.replace("budget:", "x-budget:").encode(), None),
+    "a date where text is wanted": (SMALL_SPEC.replace("Add the routes.", "2026-01-01").encode(), None),
+    "an infinite cap": (SMALL_SPEC.replace("max_usd: 40", "max_usd: .inf").encode(), None),
+    "a NaN cap": (SMALL_SPEC.replace("max_usd: 40", "max_usd: .nan").encode(), None),
+    "an infinite overhead": (SMALL_SPEC.replace("max_usd: 40", "max_usd: 40, overhead: .inf").encode(), None),
+    "a huge estimate": (SMALL_SPEC.replace("estimate: 20m", "estimate: 99999999999999999999h").encode(), None),
+    "a huge token count": (SMALL_SPEC.replace("estimate: 20m", "tokens: 99999999999999999999M").encode(), None),
+    "a zero duration": (SMALL_SPEC.replace("estimate: 20m", "estimate: 0m").encode(), "RY004"),
+    "a broken glob": (SMALL_SPEC.replace("src/api/**", '"src/[api"').encode(), "RY004"),
+    "a negative infinite cap": (SMALL_SPEC.replace("max_usd: 40", "max_usd: -.inf").encode(), "RY002"),
 }
 
 
@@ -235,7 +219,7 @@ def test_a_50_mb_file_is_refused_without_reading_it(tmp_path: Path, monkeypatch:
 @pytest.mark.parametrize("key", ["1", "null", "1.5", "true"])
 def test_a_key_that_is_not_text(key: str, tmp_path: Path) -> None:
     path = tmp_path / "team.rally.yaml"
-    path.write_text(f"{key}: x\n" + VALID, encoding="utf-8")
+    path.write_text(f"{key}: x\n" + SMALL_SPEC, encoding="utf-8")
     report = lint([str(path)])
     check_report(report, path)
     assert "RY002" in codes(report)
@@ -243,20 +227,20 @@ def test_a_key_that_is_not_text(key: str, tmp_path: Path) -> None:
 
 def test_an_x_key_in_prices(tmp_path: Path) -> None:
     path = tmp_path / "team.rally.yaml"
-    path.write_text(VALID.replace("max_usd: 40", "max_usd: 40, prices: {x-note: {}}"), encoding="utf-8")
+    path.write_text(SMALL_SPEC.replace("max_usd: 40", "max_usd: 40, prices: {x-note: {}}"), encoding="utf-8")
     check_report(lint([str(path)]), path)
 
 
 @pytest.mark.parametrize("value", [".nan", ".inf"])
 def test_a_number_that_is_not_finite_is_a_schema_violation(value: str, tmp_path: Path) -> None:
     path = tmp_path / "team.rally.yaml"
-    path.write_text(VALID.replace("max_usd: 40", f"max_usd: {value}"), encoding="utf-8")
+    path.write_text(SMALL_SPEC.replace("max_usd: 40", f"max_usd: {value}"), encoding="utf-8")
     assert "RY002" in codes(lint([str(path)]))
 
 
 def test_a_multi_line_value_gives_a_one_line_message(tmp_path: Path) -> None:
     path = tmp_path / "team.rally.yaml"
-    path.write_text(VALID.replace("budget: {max_usd: 40}", "budget: |\n  two\n  lines"), encoding="utf-8")
+    path.write_text(SMALL_SPEC.replace("budget: {max_usd: 40}", "budget: |\n  two\n  lines"), encoding="utf-8")
     report = lint([str(path)])
     assert "RY002" in codes(report)
     check_report(report, path)

@@ -5,17 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from rallyc.cli import cli
-from tests.conftest import EXAMPLES, SMALL_SPEC
+from tests.conftest import EXAMPLES, SMALL_SPEC, rallyc
 
 BROKEN = SMALL_SPEC.replace("owns: [web/**]", "owns: [src/api/**]")  # RY101: two owners
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def snapshot_of(folder: Path) -> dict[str, bytes]:
@@ -30,7 +23,7 @@ def spec(tmp_path: Path) -> Path:
 
 
 def test_compile_writes_the_default_folder_under_the_repo(spec: Path) -> None:
-    code, out, _ = run("compile", str(spec))
+    code, out, _ = rallyc("compile", str(spec))
     assert code == 0, out
     folder = spec.parent / ".rally" / "build" / "small"
     assert set(snapshot_of(folder)) == {
@@ -42,13 +35,13 @@ def test_compile_writes_the_default_folder_under_the_repo(spec: Path) -> None:
 
 def test_check_passes_then_catches_a_one_byte_change(spec: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
-    assert run("compile", str(spec), "-o", str(out_dir))[0] == 0
-    assert run("compile", str(spec), "-o", str(out_dir), "--check")[0] == 0
+    assert rallyc("compile", str(spec), "-o", str(out_dir))[0] == 0
+    assert rallyc("compile", str(spec), "-o", str(out_dir), "--check")[0] == 0
     lead = out_dir / "lead.md"
     data = bytearray(lead.read_bytes())
     data[10] ^= 1
     lead.write_bytes(bytes(data))
-    code, out, err = run("compile", str(spec), "-o", str(out_dir), "--check")
+    code, out, err = rallyc("compile", str(spec), "-o", str(out_dir), "--check")
     assert code == 1
     assert out == f"{lead}: differs\n"
     assert "1 file(s) out of date" in err
@@ -57,26 +50,26 @@ def test_check_passes_then_catches_a_one_byte_change(spec: Path, tmp_path: Path)
 
 def test_check_reports_missing_and_unexpected_files(spec: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
-    run("compile", str(spec), "-o", str(out_dir))
+    rallyc("compile", str(spec), "-o", str(out_dir))
     (out_dir / "graph.mmd").unlink()
     (out_dir / "notes.txt").write_text("mine")
-    code, out, _ = run("compile", str(spec), "-o", str(out_dir), "--check")
+    code, out, _ = rallyc("compile", str(spec), "-o", str(out_dir), "--check")
     assert code == 1
     assert out.splitlines() == [f"{out_dir / 'graph.mmd'}: missing", f"{out_dir / 'notes.txt'}: unexpected"]
 
 
 def test_recompiling_gives_the_same_bytes(spec: Path, tmp_path: Path) -> None:
-    run("compile", str(spec), "-o", str(tmp_path / "a"))
-    run("compile", str(spec), "-o", str(tmp_path / "b"))
+    rallyc("compile", str(spec), "-o", str(tmp_path / "a"))
+    rallyc("compile", str(spec), "-o", str(tmp_path / "b"))
     assert snapshot_of(tmp_path / "a") == snapshot_of(tmp_path / "b")
 
 
 def test_lint_errors_print_findings_and_leave_old_output(spec: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
-    run("compile", str(spec), "-o", str(out_dir))
+    rallyc("compile", str(spec), "-o", str(out_dir))
     before = snapshot_of(out_dir)
     spec.write_text(BROKEN, encoding="utf-8")
-    code, _, err = run("compile", str(spec), "-o", str(out_dir))
+    code, _, err = rallyc("compile", str(spec), "-o", str(out_dir))
     assert code == 1
     assert "error RY101" in err and "nothing was compiled" in err
     assert snapshot_of(out_dir) == before
@@ -86,7 +79,7 @@ def test_a_failure_while_writing_leaves_old_output_and_no_debris(spec: Path, tmp
     from rallyc.compile import output
 
     out_dir = tmp_path / "out"
-    run("compile", str(spec), "-o", str(out_dir))
+    rallyc("compile", str(spec), "-o", str(out_dir))
     before = snapshot_of(out_dir)
     spec.write_text(SMALL_SPEC.replace("Add the routes.", "Add the new routes."), encoding="utf-8")
     written = []
@@ -99,7 +92,7 @@ def test_a_failure_while_writing_leaves_old_output_and_no_debris(spec: Path, tmp
         real_write(path, text)
 
     monkeypatch.setattr(output, "_write", failing_write)
-    code, _, err = run("compile", str(spec), "-o", str(out_dir))
+    code, _, err = rallyc("compile", str(spec), "-o", str(out_dir))
     assert code == 2 and "No space left on device" in err
     assert snapshot_of(out_dir) == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "team.rally.yaml"]
@@ -109,39 +102,39 @@ def test_refuses_to_replace_a_folder_it_did_not_write(spec: Path, tmp_path: Path
     sources = tmp_path / "src"
     sources.mkdir()
     (sources / "main.py").write_text("print('hi')\n")
-    code, _, err = run("compile", str(spec), "-o", str(sources))
+    code, _, err = rallyc("compile", str(spec), "-o", str(sources))
     assert code == 2 and "not a rallyc build folder" in err
     assert (sources / "main.py").read_text() == "print('hi')\n"
 
 
 def test_unknown_target_is_a_usage_error(spec: Path) -> None:
-    code, _, err = run("compile", str(spec), "--target", "gemini")
+    code, _, err = rallyc("compile", str(spec), "--target", "gemini")
     assert code == 2 and "unknown target 'gemini'" in err and "codex-subagents" in err
 
 
 def test_install_writes_runtime_files_and_refuses_foreign_ones(spec: Path, tmp_path: Path) -> None:
-    code, out, _ = run("compile", str(spec), "--target", "codex-subagents", "--install")
+    code, out, _ = rallyc("compile", str(spec), "--target", "codex-subagents", "--install")
     assert code == 0, out
     installed = tmp_path / ".codex" / "agents" / "small-api.toml"
     assert installed.read_text().startswith("# generated by rallyc from team.rally.yaml; do not edit\n")
-    assert run("compile", str(spec), "--target", "codex-subagents", "--install", "--check")[0] == 0
+    assert rallyc("compile", str(spec), "--target", "codex-subagents", "--install", "--check")[0] == 0
     installed.write_text('name = "mine"\n')
     build = tmp_path / ".rally" / "build" / "small"
     before = snapshot_of(build)
     spec.write_text(SMALL_SPEC.replace("Add the routes.", "Add the new routes."), encoding="utf-8")
-    code, _, err = run("compile", str(spec), "--target", "codex-subagents", "--install")
+    code, _, err = rallyc("compile", str(spec), "--target", "codex-subagents", "--install")
     assert code == 2 and "refusing to overwrite .codex/agents/small-api.toml" in err
     assert installed.read_text() == 'name = "mine"\n'
     assert snapshot_of(build) == before  # refused before anything was written
 
 
 def test_install_overwrites_its_own_files_and_removes_stale_ones(spec: Path, tmp_path: Path) -> None:
-    run("compile", str(spec), "--install")
+    rallyc("compile", str(spec), "--install")
     agents = tmp_path / ".claude" / "agents"
     (agents / "small-api.md").write_text((agents / "small-api.md").read_text() + "edited\n")
     (agents / "small-gone.md").write_text((agents / "small-web.md").read_text())
     (agents / "other.md").write_text("---\nname: other\n---\n")
-    code, out, _ = run("compile", str(spec), "--install")
+    code, out, _ = rallyc("compile", str(spec), "--install")
     assert code == 0
     assert "installed .claude/agents/small-api.md" in out.replace(str(tmp_path) + "/", "")
     assert not (agents / "small-gone.md").exists()
@@ -149,22 +142,22 @@ def test_install_overwrites_its_own_files_and_removes_stale_ones(spec: Path, tmp
 
 
 def test_graph_prints_mermaid_and_dot(spec: Path) -> None:
-    code, out, _ = run("graph", str(spec))
+    code, out, _ = rallyc("graph", str(spec))
     assert code == 0
     assert out.startswith("flowchart LR\n") and 'subgraph m0["api: implementation"]' in out
-    code, out, _ = run("graph", "--format", "dot", str(EXAMPLES[0]))
+    code, out, _ = rallyc("graph", "--format", "dot", str(EXAMPLES[0]))
     assert code == 0 and out.startswith('digraph "email-verified-at" {') and '"orm-column" -> "repo-tests"' in out
 
 
 def test_graph_of_a_broken_spec_prints_findings(tmp_path: Path) -> None:
     path = tmp_path / "bad.rally.yaml"
     path.write_text(SMALL_SPEC.replace("role: front end", "rol: front end"), encoding="utf-8")
-    code, _, err = run("graph", str(path))
+    code, _, err = rallyc("graph", str(path))
     assert code == 1 and "RY002" in err
 
 
 def test_explain_tells_schedule_cost_ownership_and_merge_order(spec: Path) -> None:
-    code, out, _ = run("explain", str(spec))
+    code, out, _ = rallyc("explain", str(spec))
     assert code == 0
     assert "Schedule by estimate: makespan 20m for 40m of work, speedup 2.00x" in out
     assert "Cost estimate: $" in out and "overhead x3.5 included" in out
@@ -177,5 +170,5 @@ def test_explain_refuses_a_cycle(tmp_path: Path) -> None:
     cyclic = SMALL_SPEC.replace("estimate: 20m, verify: [pytest -q]", "estimate: 20m, after: [pages]").replace(
         "estimate: 20m, verify: [npm test]", "estimate: 20m, after: [routes]")
     path.write_text(cyclic, encoding="utf-8")
-    code, _, err = run("explain", str(path))
+    code, _, err = rallyc("explain", str(path))
     assert code == 2 and "cycle" in err

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from rallyc import hooks
 from rallyc.cli import cli
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, git_index
 
 
 @pytest.fixture
@@ -43,8 +43,11 @@ def test_worst_exit_code_wins(specs: list[str], capsys: pytest.CaptureFixture[st
     assert "out of date" in capsys.readouterr().err
 
 
-def test_names_that_are_not_specs_select_the_tracked_specs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hooks, "tracked_specs", lambda: ["a.rally.yaml", "b/c.rally.yml"])
+def test_names_that_are_not_specs_select_the_tracked_specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a real repository: two tracked specs, and an untracked one that git does not list."""
+    git_index(tmp_path, ["a.rally.yaml", "b/c.rally.yml", "src/x.py"], untracked=["d.rally.yaml"])
+    monkeypatch.chdir(tmp_path)
+    assert hooks.tracked_specs() == ["a.rally.yaml", "b/c.rally.yml"]
     assert hooks.specs_to_check(["b/c.rally.yml"]) == ["b/c.rally.yml"]
     assert hooks.specs_to_check([".rally/build/x/plan.json"]) == ["a.rally.yaml", "b/c.rally.yml"]
     assert hooks.specs_to_check([]) == []

@@ -14,22 +14,9 @@ from rallyc.api import lint
 from rallyc.config import Settings
 from rallyc.errors import RallyError
 from rallyc.load import load_text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, git_index
 
 GOAL = "Add a --json flag to the CLI, with tests and docs."
-
-
-def git_repo(root: Path, files: list[str]) -> Path:
-    """A git repository at `root` tracking `files` (staged is enough for `git ls-files`)."""
-    root.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    for name in files:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("" if name.endswith(".toml") else "x\n", encoding="utf-8")
-    if files:
-        subprocess.run(["git", "-C", str(root), "add", "--", *files], check=True)
-    return root
 
 
 def init(cwd: Path, *args: str, terminal: bool = False, answers: str | None = None,
@@ -74,7 +61,7 @@ LAYOUTS = {
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=list(LAYOUTS))
 def test_the_starter_lints_clean(layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", LAYOUTS[layout])
+    repo = git_index(tmp_path / "repo", LAYOUTS[layout])
     code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     assert code == 0, output
     spec = repo / "team.rally.yaml"
@@ -90,7 +77,7 @@ def test_the_starter_lints_clean(layout: str, tmp_path: Path, monkeypatch: pytes
 
 
 def test_the_starter_has_the_modeline_goal_defaults_and_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "shop", LAYOUTS["src-tests-docs"])
+    repo = git_index(tmp_path / "shop", LAYOUTS["src-tests-docs"])
     code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     assert code == 0, output
     assert "wrote team.rally.yaml: 4 teammates (src, tests, docs and review)" in output
@@ -112,7 +99,7 @@ def test_the_starter_has_the_modeline_goal_defaults_and_budget(tmp_path: Path, m
 
 
 def test_folders_are_grouped_into_three_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "mono", LAYOUTS["monorepo-12-folders"])
+    repo = git_index(tmp_path / "mono", LAYOUTS["monorepo-12-folders"])
     init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     teammates = spec_data(repo / "team.rally.yaml")["teammates"]
     owns = {t["name"]: t.get("owns") for t in teammates}
@@ -147,7 +134,7 @@ def test_one_folder_gets_a_complement_so_two_can_work_at_once() -> None:
 
 
 def test_odd_folder_names_become_names_and_escaped_globs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "odd", LAYOUTS["odd-names"])
+    repo = git_index(tmp_path / "odd", LAYOUTS["odd-names"])
     init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     data = spec_data(repo / "team.rally.yaml")
     owns = sorted(glob for t in data["teammates"] for glob in t.get("owns", []))
@@ -157,7 +144,7 @@ def test_odd_folder_names_become_names_and_escaped_globs(tmp_path: Path, monkeyp
 
 
 def test_a_spec_in_a_subfolder_points_team_repo_at_the_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", LAYOUTS["src-tests-docs"])
+    repo = git_index(tmp_path / "repo", LAYOUTS["src-tests-docs"])
     (repo / "team").mkdir()
     code, output = init(repo / "team", "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     assert code == 0, output
@@ -169,7 +156,7 @@ def test_a_spec_in_a_subfolder_points_team_repo_at_the_root(tmp_path: Path, monk
                                   "yes", "2026-01-01", "- a list?", "*star", "tab\there", "back\\slash",
                                   "line\u2028separator", "nel\x85char"])  # fmt: skip
 def test_any_goal_reads_back_as_written(goal: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", ["src/a.py"])
+    repo = git_index(tmp_path / "repo", ["src/a.py"])
     code, output = init(repo, "--yes", "--goal", goal, monkeypatch=monkeypatch)
     assert code == 0, output
     assert spec_data(repo / "team.rally.yaml")["team"]["goal"] == goal
@@ -177,7 +164,7 @@ def test_any_goal_reads_back_as_written(goal: str, tmp_path: Path, monkeypatch: 
 
 
 def test_it_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", ["src/a.py"])
+    repo = git_index(tmp_path / "repo", ["src/a.py"])
     (repo / "team.rally.yaml").write_text("mine\n", encoding="utf-8")
     code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     assert code == 2
@@ -204,7 +191,7 @@ def test_outside_git_it_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_without_a_terminal_the_goal_is_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", ["src/a.py"])
+    repo = git_index(tmp_path / "repo", ["src/a.py"])
     code, output = init(repo, monkeypatch=monkeypatch)
     assert code == 2 and "--goal" in output
     code, output = init(repo, "--yes", "--goal", "  ", monkeypatch=monkeypatch)
@@ -215,7 +202,7 @@ def test_without_a_terminal_the_goal_is_required(tmp_path: Path, monkeypatch: py
 def test_on_a_terminal_it_asks_for_the_goal_shows_the_spec_and_confirms(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = git_repo(tmp_path / "repo", ["src/a.py", "docs/a.md"])
+    repo = git_index(tmp_path / "repo", ["src/a.py", "docs/a.md"])
     code, output = init(repo, terminal=True, answers="Ship the thing\nn\n", monkeypatch=monkeypatch)
     assert code == 1 and "Write team.rally.yaml? [Y/n]" in output and "nothing written" in output
     assert "goal: Ship the thing" in output  # the spec was shown before the question
@@ -226,14 +213,14 @@ def test_on_a_terminal_it_asks_for_the_goal_shows_the_spec_and_confirms(
 
 
 def test_yes_asks_nothing_even_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", ["src/a.py"])
+    repo = git_index(tmp_path / "repo", ["src/a.py"])
     code, output = init(repo, "--yes", "--goal", GOAL, "--name", "My Team!", terminal=True, monkeypatch=monkeypatch)
     assert code == 0 and "?" not in output
     assert spec_data(repo / "team.rally.yaml")["team"]["name"] == "my-team"
 
 
 def test_the_starter_passes_check_jsonschema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", LAYOUTS["src-tests-docs"])
+    repo = git_index(tmp_path / "repo", LAYOUTS["src-tests-docs"])
     init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     check = Path(sys.executable).parent / "check-jsonschema"
     schema = ROOT / "schemas" / "team.rally.schema.json"
@@ -243,7 +230,7 @@ def test_the_starter_passes_check_jsonschema(tmp_path: Path, monkeypatch: pytest
 
 
 def test_a_folder_named_like_the_reviewer_gets_its_own_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_repo(tmp_path / "repo", ["review/a.md", "review_tool/b.py", "review-tool/c.py"])
+    repo = git_index(tmp_path / "repo", ["review/a.md", "review_tool/b.py", "review-tool/c.py"])
     code, output = init(repo, "--yes", "--goal", GOAL, "-o", "teams/new/team.rally.yaml", monkeypatch=monkeypatch)
     assert code == 0, output
     spec = repo / "teams" / "new" / "team.rally.yaml"
@@ -257,7 +244,7 @@ def test_getting_started_init_lint_fix_explain_compile(tmp_path: Path, monkeypat
     """The steps of docs/getting-started.md, in a fresh repository."""
     from rallyc.cli import cli
 
-    repo = git_repo(tmp_path / "my-project", LAYOUTS["src-tests-docs"])
+    repo = git_index(tmp_path / "my-project", LAYOUTS["src-tests-docs"])
     assert init(repo, "--goal", GOAL, monkeypatch=monkeypatch)[0] == 0
     runner = CliRunner()
     assert runner.invoke(cli, ["lint"]).output == "0 errors, 0 warnings, 0 info in 1 file\n"

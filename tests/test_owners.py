@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 from rallyc.cli import cli
 from rallyc.errors import RallyError
 from rallyc.owners import BrokenSpec, owners, unowned
+from tests.conftest import git_index
 
 SPEC = """\
 rally: 1
@@ -36,19 +36,10 @@ teammates:
 TRACKED = ["src/api/a.py", "src/b.py", "web/x.ts", "docs/api.md", "docs/guide.md", "README.md"]
 
 
-def git_repo(root: Path, tracked: list[str], untracked: tuple[str, ...] = ()) -> None:
-    """A work tree whose index holds `tracked` (what `git ls-files` lists; no commit needed)."""
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    for name in [*tracked, *untracked]:
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text("", encoding="utf-8")
-    subprocess.run(["git", "-C", str(root), "add", "--", *tracked], check=True)
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository with the spec at its root; returns the spec's path."""
-    git_repo(tmp_path, TRACKED, untracked=("notes.txt",))
+    git_index(tmp_path, TRACKED, untracked=("notes.txt",))
     spec = tmp_path / "team.rally.yaml"
     spec.write_text(SPEC, encoding="utf-8")
     return spec
@@ -103,7 +94,7 @@ def test_cli_unowned(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_paths_are_relative_to_the_current_folder_and_shown_relative_to_the_repo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    git_repo(tmp_path, TRACKED)
+    git_index(tmp_path, TRACKED)
     spec = tmp_path / "plans" / "team.rally.yaml"
     spec.parent.mkdir()
     spec.write_text(SPEC.replace("goal: Ship it.}", "goal: Ship it., repo: ..}"), encoding="utf-8")

@@ -8,7 +8,6 @@ the linter look at it).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from ruamel.yaml import YAML
 
 from rallyc.api import lint_file
 from rallyc.config import Settings
+from tests.conftest import git_index
 
 CASES = Path(__file__).parent / "cases"
 
@@ -34,7 +34,7 @@ def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     spec = tmp_path / "case.rally.yaml"
     spec.write_text(case["spec"], encoding="utf-8")
     if "files" in case:
-        _track(tmp_path, case["files"])
+        git_index(tmp_path, case["files"])
     report = lint_file(spec, "case.rally.yaml", Settings(show_info=True, repo=case.get("repo", False)))
     found = [d for d in report.diagnostics if d.code == code]
     assert sorted(f"{d.span.line}:{d.span.column} {d.code}" for d in found) == sorted(case["expect"]), [
@@ -47,12 +47,3 @@ def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     if "hint" in case:
         assert any(d.hint and case["hint"] in d.hint for d in found), [d.hint for d in found]
 
-
-def _track(root: Path, files: list[str]) -> None:
-    """Make `root` a git work tree whose index holds `files` (what `git ls-files` reads; no commit needed)."""
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    for name in files:
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text("", encoding="utf-8")
-    if files:
-        subprocess.run(["git", "-C", str(root), "add", "--", *files], check=True)

@@ -194,15 +194,6 @@ def task_request(worktree: Path, env: Mapping[str, str], **changes: Any) -> Task
     return request
 
 
-def process_gone(pid: int) -> bool:
-    """Dead or a zombie (PID 1 here may never reap an orphan, so a killed one can linger as Z)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] in {"Z", "X"}
-
-
 # ---- the Messages API ---------------------------------------------------------------------
 
 

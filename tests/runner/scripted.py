@@ -20,9 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
-
-from rallyc.cli import cli
+from tests.conftest import rallyc as rallyc  # re-exported: the in-process CLI lives in tests/conftest.py
 
 AGENT = r'''
 import json, os, subprocess, sys, time
@@ -111,12 +109,6 @@ def spec_yaml(shell: str, teammates: str, *, name: str = "demo", retries: int = 
             f"run:\n  backend: shell\n  retries: {retries}\n  shell: {json.dumps(shell)}\n")  # fmt: skip
 
 
-def rallyc(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
-    """The CLI in this process (fast); exit code, stdout, stderr."""
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, env=dict(env) if env else None)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def rallyc_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
     """The CLI as a child process (for signals and kill -9)."""
     return subprocess.Popen([sys.executable, "-m", "rallyc", *args], cwd=cwd, stdout=subprocess.PIPE,
@@ -139,32 +131,39 @@ def task_of(doc: Mapping[str, Any], task_id: str) -> dict[str, Any]:
     return found
 
 
-def trailer_counts(repo: Path, run_id: str) -> dict[str, int]:
-    """Task id -> how many distinct commits of this run carry its `Rally-Task` trailer on the teammate branches."""
+def task_commits(repo: Path, run_id: str) -> dict[str, list[str]]:
+    """Task id -> every commit of this run carrying its `Rally-Task` trailer on the teammate branches
+    (each commit once, however many branches hold it)."""
     branches = [b for b in git(repo, "for-each-ref", "--format=%(refname:short)", f"refs/heads/rally/{run_id}/").split()
                 if not b.endswith("/integration")]  # fmt: skip
     if not branches:
         return {}
     text = git(repo, "log", "--no-merges", "--format=%H %(trailers:key=Rally-Task,valueonly,separator=)", *branches,
                "--not", "main")  # fmt: skip
-    counts: dict[str, int] = {}
+    found: dict[str, list[str]] = {}
     for line in text.splitlines():
         parts = line.split()
         if len(parts) == 2:
-            counts[parts[1]] = counts.get(parts[1], 0) + 1
-    return counts
+            found.setdefault(parts[1], []).append(parts[0])
+    return found
+
+
+def trailer_counts(repo: Path, run_id: str) -> dict[str, int]:
+    """Task id -> how many distinct commits of this run carry its `Rally-Task` trailer on the teammate branches."""
+    return {task: len(commits) for task, commits in task_commits(repo, run_id).items()}
 
 
 def process_gone(pid: int) -> bool:
+    """Dead or a zombie (PID 1 here may never reap an orphan, so a killed one can linger as Z)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # no such process, or its number went to another user's
         return True
-    try:  # a zombie is gone for our purposes
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split(")")[-1].split()[0] == "Z"
-    except OSError:
-        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:  # it ended just now, or there is no /proc to tell a zombie by (it is alive)
+        return Path("/proc/self/stat").exists()
+    return stat.rsplit(")", 1)[1].split()[0] in {"Z", "X"}
 
 
 def wait_for(condition: Any, seconds: float = 10.0) -> bool:

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,13 @@ from tests.runner.agent_fakes import (
     environment,
     install_fake_agents,
     message,
-    process_gone,
     scripted_writer,
     task_request,
     text,
     tool_results,
     tool_use,
 )
+from tests.runner.scripted import process_gone, wait_for
 
 ROUTES = "src/api/routes.py"
 
@@ -176,16 +175,11 @@ def test_codex_key_is_scrubbed(worktree: Path, fake_bin: Path) -> None:
 
 @pytest.mark.parametrize("name", ["claude", "codex"])
 def test_a_hang_is_killed_with_its_process_group(worktree: Path, fake_bin: Path, name: str) -> None:
-    started = time.monotonic()
     result, _ = fake_run(name, worktree, fake_bin, "hang", timeout_seconds=3.0)
     assert result.timed_out and not result.ok
     assert "timed out" in result.summary
-    assert time.monotonic() - started < 10
     grandchild = int((worktree.parent / "pid").read_text())
-    deadline = time.monotonic() + 5
-    while not process_gone(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert process_gone(grandchild), "the agent's own child outlived the timeout"
+    assert wait_for(lambda: process_gone(grandchild), 5), "the agent's own child outlived the timeout"
 
 
 @pytest.mark.parametrize("name", ["claude", "codex"])
@@ -323,13 +317,11 @@ def test_anthropic_bad_key_is_a_failure_without_the_key(worktree: Path) -> None:
 def test_anthropic_slow_response_times_out(worktree: Path) -> None:
     script = [Reply(message(tool_use("t1", "list_files"), stop_reason="tool_use", tokens=(50, 5))),
               Reply(message(text("too late")), delay=30)]
-    started = time.monotonic()
     with FakeMessagesAPI(script) as api:
         result = anthropic_run(worktree, api, timeout_seconds=3.0)
     assert result.timed_out and not result.ok
     assert "timed out after 3s" in result.summary
     assert result.usage.input_tokens == 50  # the turn that finished was paid for
-    assert time.monotonic() - started < 15
 
 
 def test_anthropic_timeout_kills_a_running_command(worktree: Path, tmp_path: Path) -> None:
@@ -340,10 +332,7 @@ def test_anthropic_timeout_kills_a_running_command(worktree: Path, tmp_path: Pat
         result = anthropic_run(worktree, api, timeout_seconds=3.0)
     assert result.timed_out
     sleeper = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while not process_gone(sleeper) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert process_gone(sleeper)
+    assert wait_for(lambda: process_gone(sleeper), 5)
 
 
 def test_anthropic_turn_cap(worktree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

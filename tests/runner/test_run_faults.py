@@ -41,6 +41,7 @@ TWO = """\
     tasks:
       - {id: pages, do: Write the pages., estimate: 2s}
 """
+NO_CHANGES = "(no file changes: git's own files were restored)"  # the report's patch when only git's own files changed
 GOOD = {"after-work": {"write": {"src/api/more.py": "2\n"}}, "pages": {"write": {"web/index.html": "ok\n"}}}
 
 
@@ -70,18 +71,19 @@ def assert_failed_and_isolated(doc: dict[str, Any], reason: str) -> None:
     assert doc["status"] == "partial"
 
 
-@pytest.mark.parametrize(("work", "paths", "why"), [
-    ({"write": {"src/api/ok.py": "1\n", "web/steal.html": "x\n"}}, ["web/steal.html"], "not owned"),
-    ({"delete": ["README.md"]}, ["README.md"], "deleted, not owned"),
-    ({"symlink": {"src/api/passwd": "/etc/passwd"}}, ["src/api/passwd"], "outside the worktree"),
-    ({"symlink": {"src/api/up": "../../../../.."}}, ["src/api/up"], "outside the worktree"),
-    ({"write": {"src/api/ok.py": "1\n"}, "git_edit": "gitfile"}, [".git"], "link to the repository"),
-    ({"git_edit": "hook"}, [".git/hooks/pre-commit"], "git's own files"),
-    ({"git_edit": "hook_link"}, [".git/hooks/linked"], "git's own files"),
+@pytest.mark.parametrize(("work", "paths", "why", "patch"), [
+    ({"write": {"src/api/ok.py": "1\n", "web/steal.html": "x\n"}}, ["web/steal.html"], "not owned", "web/steal.html"),
+    ({"delete": ["README.md"]}, ["README.md"], "deleted, not owned", "README.md"),
+    ({"symlink": {"src/api/passwd": "/etc/passwd"}}, ["src/api/passwd"], "outside the worktree", "src/api/passwd"),
+    ({"symlink": {"src/api/up": "../../../../.."}}, ["src/api/up"], "outside the worktree", "src/api/up"),
+    ({"write": {"src/api/ok.py": "1\n"}, "git_edit": "gitfile"}, [".git"], "link to the repository", "src/api/ok.py"),
+    ({"git_edit": "hook"}, [".git/hooks/pre-commit"], "git's own files", NO_CHANGES),
+    ({"git_edit": "hook_link"}, [".git/hooks/linked"], "git's own files", NO_CHANGES),
 ])  # fmt: skip
 @pytest.mark.parametrize("staging", ["libgit2", "git"])
 def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, Any], paths: list[str], why: str,
-                                               staging: str) -> None:  # fmt: skip
+                                               patch: str, staging: str) -> None:  # fmt: skip
+    """`patch` is a path the saved patch must show, or NO_CHANGES when only git's own files changed."""
     repo = setup(tmp_path, work)
     # one teammate at a time: a change to the repository's shared git files is blamed on the task whose check
     # finds it first, which with teammates in parallel may be another one (it is undone either way)
@@ -93,8 +95,9 @@ def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, A
     assert violation["task"] == "work" and violation["paths"] == paths and why in " ".join(violation["details"])
     assert "ownership violation" in out and paths[0] in out
     folder = run_folder(repo)
-    if violation["patch"].endswith(".patch"):
-        assert paths[0].removeprefix(".git") in (folder / violation["patch"]).read_text() or paths == [".git"]
+    saved = {path.relative_to(folder).as_posix(): path.read_text() for path in folder.glob("violations/*.patch")}
+    assert len(saved) == (patch != NO_CHANGES)  # a patch is saved exactly when files changed
+    assert patch in saved.get(violation["patch"], violation["patch"])  # the saved patch, or the report's words
     worktree = repo / ".rally" / "worktrees" / doc["run_id"] / "api"
     assert git(worktree, "status", "--porcelain", "--untracked-files=all") == ""  # reset to the task's start
     assert git(worktree, "rev-parse", "HEAD") == git(repo, "rev-parse", "main")

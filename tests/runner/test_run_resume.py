@@ -29,6 +29,8 @@ from tests.runner.scripted import (
     report,
     run_folder,
     spec_yaml,
+    task_commits,
+    trailer_counts,
     wait_for,
 )
 
@@ -76,25 +78,8 @@ def project(tmp_path: Path, sleep: float) -> Path:
     return repo
 
 
-def task_commits(repo: Path, run_id: str) -> dict[str, list[str]]:
-    """Task id -> every commit of this run carrying its trailer, on the teammate branches."""
-    branches = [f"rally/{run_id}/{mate}" for mate in ("api", "web", "docs")]
-    existing = [b for b in branches if git(repo, "rev-parse", "--verify", "--quiet", b, check=False)]
-    if not existing:
-        return {}
-    text = git(repo, "log", "--no-merges", "--format=%H %(trailers:key=Rally-Task,valueonly,separator=)",
-               *existing, "--not", "main")  # fmt: skip
-    found: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        commit, _, task = line.partition(" ")
-        if task:
-            found.setdefault(task, []).append(commit)
-    return found
-
-
 def assert_complete(repo: Path, run_id: str) -> None:
-    commits = task_commits(repo, run_id)
-    assert {task: len(found) for task, found in commits.items()} == dict.fromkeys(TASKS, 1)
+    assert trailer_counts(repo, run_id) == dict.fromkeys(TASKS, 1)
     doc = report(repo)
     assert doc["status"] == "passed", doc
     assert all(check["exit_code"] == 0 for check in doc["checks"])
@@ -104,10 +89,11 @@ def assert_complete(repo: Path, run_id: str) -> None:
     assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
 
 
-def events(repo: Path) -> int:
+def events(repo: Path) -> list[dict[str, Any]]:
+    """The run's events so far (none before its folder exists)."""
     runs = repo / ".rally" / "runs"
     folders = list(runs.iterdir()) if runs.is_dir() else []
-    return len(read_events(folders[0] / "events.jsonl")) if folders else 0
+    return read_events(folders[0] / "events.jsonl") if folders else []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -115,7 +101,7 @@ def test_an_interrupt_saves_the_state_and_resume_finishes(tmp_path: Path, sig: s
     repo = project(tmp_path, sleep=0.3)
     spec = str(repo / "team.rally.yaml")
     process = rallyc_process("run", spec, "--no-journal", cwd=repo)
-    assert wait_for(lambda: events(repo) >= 5, 20)  # the first wave is in flight
+    assert wait_for(lambda: len(events(repo)) >= 5, 20)  # the first wave is in flight
     process.send_signal(sig)
     out, err = process.communicate(timeout=20)
     assert process.returncode == 130, out + err
@@ -138,7 +124,7 @@ def test_a_second_ctrl_c_quits_at_once_and_the_run_still_resumes(tmp_path: Path)
     repo = project(tmp_path, sleep=1.5)
     spec = str(repo / "team.rally.yaml")
     process = rallyc_process("run", spec, "--no-journal", cwd=repo)
-    assert wait_for(lambda: events(repo) >= 4, 20)  # run_started and the first wave's three task_started
+    assert wait_for(lambda: len(events(repo)) >= 4, 20)  # run_started and the first wave's three task_started
     process.send_signal(signal.SIGINT)
     assert process.stdout is not None
     while "interrupted: stopping" not in (line := process.stdout.readline()):  # the first Ctrl-C is taken
@@ -160,19 +146,13 @@ def kill_when(repo: Path, args: list[str], ready: Callable[[list[dict[str, Any]]
               jitter: float) -> subprocess.Popen[str] | None:  # fmt: skip
     """Start rallyc and SIGKILL it once `ready(events so far)` (plus a little jitter); None if it finished first."""
     process = rallyc_process(*args, cwd=repo)
-    wait_for(lambda: ready(all_events(repo)) or process.poll() is not None, 30)
+    wait_for(lambda: ready(events(repo)) or process.poll() is not None, 30)
     time.sleep(jitter)
     if process.poll() is not None:
         process.communicate()
         return None
     kill_hard(process)
     return process
-
-
-def all_events(repo: Path) -> list[dict[str, Any]]:
-    runs = repo / ".rally" / "runs"
-    folders = list(runs.iterdir()) if runs.is_dir() else []
-    return read_events(folders[0] / "events.jsonl") if folders else []
 
 
 def in_fan_in(found: list[dict[str, Any]]) -> bool:
@@ -205,7 +185,7 @@ def test_kill_9_at_many_points_then_resume(tmp_path: Path, seed: int) -> None:
         if process is None:
             break
         kills += 1
-        target = events(repo) + chance.randint(1, 6)
+        target = len(events(repo)) + chance.randint(1, 6)
     assert kills in (MAX_KILLS, MAX_KILLS + 1)  # the fan-in kill lands unless that session finished first
     assert_complete(repo, run_id)
     doc = report(repo)
