@@ -169,7 +169,7 @@ class TaskRunner:
                "RALLY_WORKTREE": str(s.workdir(task.teammate))}  # fmt: skip
         return TaskRequest(s.run_id, task.id, task.teammate, text, path, s.workdir(task.teammate), mate.priced_as,
                            mate.mode, task.timeout_seconds, env, mate.owns, s.plan.run.shell, system,
-                           s.folder.path / "logs" / f"{task.id}.log")  # fmt: skip
+                           s.folder.path / "logs" / f"{task.id}.log", s.unit_price(task.teammate))  # fmt: skip
 
     async def _backend(self, request: TaskRequest) -> TaskResult:
         """The backend's result; its own bugs and missing pieces become a failed attempt, never a traceback."""

@@ -99,8 +99,10 @@ class Session:
 
     def price(self, teammate: str, input_tokens: int, output_tokens: int) -> float:
         """USD for tokens a backend reported without a cost, at the teammate's model's price."""
+        per_input, per_output = self.unit_price(teammate) or (0.0, 0.0)
+        return (input_tokens * per_input + output_tokens * per_output) / 1_000_000
+
+    def unit_price(self, teammate: str) -> tuple[float, float] | None:
+        """USD per million input and output tokens of the teammate's model, as the plan priced it."""
         model = self.plan.teammate(teammate).priced_as
-        for name, per_input, per_output in self.plan.budget.prices:
-            if name == model:
-                return (input_tokens * per_input + output_tokens * per_output) / 1_000_000
-        return 0.0
+        return next(((i, o) for name, i, o in self.plan.budget.prices if name == model), None)

@@ -290,6 +290,14 @@ def test_anthropic_refuses_writes_outside_owns_and_the_worktree(worktree: Path, 
     assert (worktree / ".git").read_text() == "gitdir: /elsewhere\n"
 
 
+def test_anthropic_prices_tokens_at_the_price_the_runner_gives(worktree: Path) -> None:
+    """The spec's `budget.prices` reach the backend as `request.price`, not the built-in table."""
+    script = [Reply(message(text("Done."), tokens=(100, 10), cache_read=1000))]
+    with FakeMessagesAPI(script) as api:
+        result = anthropic_run(worktree, api, model="opus", price=(2.0, 8.0))
+    assert result.usage.cost_usd == pytest.approx(((100 + 0.1 * 1000) * 2.0 + 10 * 8.0) / 1e6)
+
+
 def test_anthropic_retries_a_429(worktree: Path) -> None:
     script = [api_error(429, "rate_limit_error", "slow down", **{"retry-after-ms": "10"}), Reply(message(text("ok")))]
     with FakeMessagesAPI(script) as api:

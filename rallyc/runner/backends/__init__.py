@@ -43,6 +43,9 @@ class TaskRequest:
     log_file: Path | None = None
     """The task's log (`logs/<task>.log`), for a backend that streams its output there while it runs
     (secrets masked), so a person can `tail -f` it; it then returns `log_streamed=True`."""
+    price: tuple[float, float] | None = None
+    """USD per million input and output tokens of `model`, the spec's `budget.prices` applied: for a
+    backend that prices the tokens it counts itself (None: the built-in price table)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,9 +226,9 @@ class Session:
 
     def usage(self) -> Usage:
         """Input tokens include the cache's; the cost prices each kind at its own rate."""
-        price = price_of(self.model)
+        per_input, per_output = self.request.price or (price_of(self.model).input, price_of(self.model).output)
         weighted = self.input_tokens + CACHE_WRITE * self.cache_written + CACHE_READ * self.cache_read
-        cost = (weighted * price.input + self.output_tokens * price.output) / 1_000_000
+        cost = (weighted * per_input + self.output_tokens * per_output) / 1_000_000
         return Usage(self.input_tokens + self.cache_written + self.cache_read, self.output_tokens, cost)
 
 
