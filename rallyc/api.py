@@ -22,6 +22,8 @@ class FileReport:
     diagnostics: tuple[Diagnostic, ...]
     suppressed: int
     strict: bool = False
+    phases: tuple[str, ...] = ()
+    """The phases that ran: each runs only when the ones before it found no blocking error."""
 
     @property
     def failed(self) -> bool:
@@ -111,28 +113,30 @@ def context_for(path: Path, display: str, settings: Settings = Settings()) -> Li
 
 
 def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileReport:
-    found = _run_rules(ctx, settings, PHASES)
+    found, phases = _run_rules(ctx, settings, PHASES)
     silenced = suppressions(ctx.text)
     ignored = _spec_ignores(ctx)
     shown = [d for d in found if _visible(d, settings)]
     kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
     diagnostics = tuple(sorted(kept, key=lambda d: d.sort_key))
-    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict)
+    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict, phases)
 
 
 def structure_findings(ctx: LintContext) -> tuple[Diagnostic, ...]:
     """The structure phases only (RY0): enough for commands that need the spec to build, not to be good."""
-    found = _run_rules(ctx, Settings(), PHASES[:-1])
+    found, _ = _run_rules(ctx, Settings(), PHASES[:-1])
     return tuple(sorted(found, key=lambda d: d.sort_key))
 
 
-def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) -> list[Diagnostic]:
-    """Phase by phase; a phase runs only when the earlier ones found no error."""
+def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) -> tuple[list[Diagnostic], tuple[str, ...]]:
+    """Phase by phase; a phase runs only when the earlier ones found no error. The findings, and the phases run."""
     found: list[Diagnostic] = []
+    ran: list[str] = []
     blocked = False
     for phase in phases:
         if blocked:
             break
+        ran.append(phase)
         for rule in all_rules():
             # structure rules always run: later phases rely on what they rule out
             if rule.phase == phase and (phase != "plan" or settings.selects(rule.code)):
@@ -140,7 +144,7 @@ def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) ->
                     diagnostic = _diagnostic(rule, finding)
                     blocked = blocked or (diagnostic.severity is Severity.ERROR and finding.blocking)
                     found.append(diagnostic)
-    return found
+    return found, tuple(ran)
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:

@@ -39,7 +39,7 @@ from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.ir import Spec
 from rallyc.load import load_text, read_text
-from rallyc.rules import PHASES, rule_by_code
+from rallyc.rules import rule_by_code
 from rallyc.source import Span, YamlPath
 from rallyc.units import format_duration
 
@@ -218,23 +218,16 @@ class _State:
     ctx: LintContext
     findings: tuple[Diagnostic, ...]
     """Every finding, info included, not suppressed: what the checks compare."""
+    phases: tuple[str, ...]
+    """The phases the linter reached: an error in a later one is not the change's doing."""
 
 
 def _lint(path: Path, display: str, text: str, settings: Settings) -> _State:
     options = LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes)
     everything = Settings(show_info=True, repo=settings.repo, max_file_bytes=settings.max_file_bytes)
     ctx = LintContext(path, display, options, text=text)
-    return _State(text, ctx, lint_context(ctx, everything).diagnostics)
-
-
-def _reached(state: _State) -> frozenset[str]:
-    """The phases the linter ran (a phase runs when the ones before it had no blocking error, as in api)."""
-    ctx, codes = state.ctx, {d.code for d in state.findings if d.severity is Severity.ERROR}
-    if ctx.load_error is not None:
-        return frozenset(PHASES[:1])
-    if any(finding.blocking for finding in ctx.schema_findings) or "RY007" in codes:
-        return frozenset(PHASES[:2])
-    return frozenset(PHASES[:3] if codes & {"RY004", "RY005", "RY006"} else PHASES)
+    report = lint_context(ctx, everything)
+    return _State(text, ctx, report.diagnostics, report.phases)
 
 
 def _check(before: _State, after_text: str, change: _Change, target: Diagnostic | None) -> _State | str:
@@ -261,13 +254,12 @@ def _instances(state: _State) -> Counter[tuple[str, str]]:
 
 def _added(before: _State, after: _State) -> list[str]:
     """Codes with more errors after than before, in phases the linter reached before."""
-    reached = _reached(before)
 
     def counted(state: _State) -> Counter[str]:
         return Counter(d.code for d in state.findings if d.severity is Severity.ERROR)
 
     grown = counted(after) - counted(before)
-    return sorted(code for code in grown if (rule := rule_by_code(code)) is not None and rule.phase in reached)
+    return sorted(code for code in grown if (rule := rule_by_code(code)) is not None and rule.phase in before.phases)
 
 
 def _settings_of(state: _State) -> Settings:
