@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import rallyc as rallyc_package
 from tests.conftest import EXAMPLES, SMALL_SPEC, rallyc
 
 BROKEN = SMALL_SPEC.replace("owns: [web/**]", "owns: [src/api/**]")  # RY101: two owners
@@ -75,25 +81,37 @@ def test_lint_errors_print_findings_and_leave_old_output(spec: Path, tmp_path: P
     assert snapshot_of(out_dir) == before
 
 
-def test_a_failure_while_writing_leaves_old_output_and_no_debris(spec: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from rallyc.compile import output
+def file_size_limit(limit: int) -> Callable[[], None]:
+    """A preexec_fn: files the child writes stop at `limit` bytes, and a write past it fails with EFBIG
+    (SIGXFSZ ignored, so that the kernel does not kill the child instead)."""
 
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE and SIGXFSZ are POSIX only")
+def test_a_failure_while_writing_leaves_old_output_and_no_debris(spec: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
-    rallyc("compile", str(spec), "-o", str(out_dir))
+    assert rallyc("compile", str(spec), "-o", str(out_dir))[0] == 0
     before = snapshot_of(out_dir)
     spec.write_text(SMALL_SPEC.replace("Add the routes.", "Add the new routes."), encoding="utf-8")
-    written = []
-    real_write = output._write
-
-    def failing_write(path: Path, text: str) -> None:
-        if len(written) == 3:
-            raise OSError(28, "No space left on device")
-        written.append(path)
-        real_write(path, text)
-
-    monkeypatch.setattr(output, "_write", failing_write)
-    code, _, err = rallyc("compile", str(spec), "-o", str(out_dir))
-    assert code == 2 and "No space left on device" in err
+    sizes = sorted(len(data) for data in before.values())
+    limit = sizes[-1] // 2  # the largest file cannot be written; the smallest ones can, so it fails half-way
+    assert 0 < sizes[0] <= limit < sizes[-1]
+    package_root = str(Path(rallyc_package.__file__).resolve().parents[1])  # the rallyc under test
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+           "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "rallyc", "compile", str(spec), "-o", str(out_dir)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=60,
+                          preexec_fn=file_size_limit(limit))  # fmt: skip
+    assert (done.returncode, done.stderr.splitlines()) == (2, [f"rallyc: could not write {out_dir}: {os.strerror(errno.EFBIG)}"])
+    assert "Traceback" not in done.stdout + done.stderr
     assert snapshot_of(out_dir) == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "team.rally.yaml"]
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import select
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -19,14 +23,80 @@ from tests.conftest import ROOT, git_index
 GOAL = "Add a --json flag to the CLI, with tests and docs."
 
 
-def init(cwd: Path, *args: str, terminal: bool = False, answers: str | None = None,
-         monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:  # fmt: skip
+def init(cwd: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """`rallyc init` in this process, where stdin is click's test stream: no terminal."""
     from rallyc.cli import cli
 
     monkeypatch.chdir(cwd)
-    monkeypatch.setattr(starter, "on_terminal", lambda: terminal)
-    result = CliRunner().invoke(cli, ["init", *args], input=answers, catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["init", *args], catch_exceptions=False)
     return result.exit_code, result.output
+
+
+on_posix = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX only")
+TERMINAL_DEADLINE = 20.0
+
+
+def init_on_terminal(cwd: Path, *args: str, answers: Sequence[tuple[str, str]] = ()) -> tuple[int, str]:
+    """`python -m rallyc init` in a child whose stdin, stdout and stderr are a real pseudo-terminal.
+
+    `answers` are (prompt, reply) pairs: wait until the prompt shows, then type the reply. Returns the
+    exit code and everything the terminal showed (echoed replies included, CR LF turned into LF).
+    Everything is bounded by one deadline, so a question nobody answers fails the test instead of hanging it.
+    """
+    import pty
+
+    package_root = str(Path(starter.__file__).resolve().parents[1])  # the rallyc under test, even in a copy
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
+           "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}  # fmt: skip
+    master, slave = pty.openpty()
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "rallyc", "init", *args], cwd=cwd, env=env,
+                                 stdin=slave, stdout=slave, stderr=slave, start_new_session=True)  # fmt: skip
+    except BaseException:
+        os.close(master)
+        raise
+    finally:
+        os.close(slave)  # the child holds it now: reading the master gets EOF (EIO) once the child is gone
+    deadline = time.monotonic() + TERMINAL_DEADLINE
+    shown = bytearray()
+    pending = list(answers)
+
+    def read_some() -> bool:
+        """Read what the terminal shows within the deadline; False at the end of output."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"rallyc init still running after {TERMINAL_DEADLINE}s; it showed:\n{text()}")
+        ready, _, _ = select.select([master], [], [], left)
+        if not ready:
+            return True  # the loop checks the deadline again
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: every slave fd is closed, the child is done
+            return False
+        shown.extend(chunk)
+        return bool(chunk)
+
+    def text() -> str:
+        return shown.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+    try:
+        after = 0  # each prompt is looked for in what the terminal showed since the previous reply
+        while pending:
+            prompt, reply = pending[0]
+            if prompt.encode("utf-8") in shown[after:]:
+                after = len(shown)
+                os.write(master, reply.encode("utf-8"))
+                pending.pop(0)
+            elif not read_some():
+                raise AssertionError(f"rallyc init ended without asking {prompt!r}; it showed:\n{text()}")
+        while read_some():
+            pass
+        return child.wait(timeout=max(deadline - time.monotonic(), 1)), text()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(master)
 
 
 def lints_clean(spec: Path) -> None:
@@ -199,23 +269,31 @@ def test_without_a_terminal_the_goal_is_required(tmp_path: Path, monkeypatch: py
     assert not (repo / "team.rally.yaml").exists()
 
 
-def test_on_a_terminal_it_asks_for_the_goal_shows_the_spec_and_confirms(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+ASK_GOAL, ASK_WRITE = "The team's goal, one paragraph: ", "Write team.rally.yaml? [Y/n]: "
+
+
+@on_posix
+def test_on_a_terminal_it_asks_for_the_goal_shows_the_spec_and_confirms(tmp_path: Path) -> None:
     repo = git_index(tmp_path / "repo", ["src/a.py", "docs/a.md"])
-    code, output = init(repo, terminal=True, answers="Ship the thing\nn\n", monkeypatch=monkeypatch)
-    assert code == 1 and "Write team.rally.yaml? [Y/n]" in output and "nothing written" in output
+    code, output = init_on_terminal(repo, answers=[(ASK_GOAL, "Ship the thing\r"), (ASK_WRITE, "n\r")])
+    assert code == 1, output
+    assert "Write team.rally.yaml? [Y/n]" in output and "nothing written" in output
     assert "goal: Ship the thing" in output  # the spec was shown before the question
+    assert output.index(ASK_GOAL) < output.index("goal: Ship the thing") < output.index(ASK_WRITE)
+    assert output.index(ASK_WRITE) < output.index("rallyc: nothing written")
     assert not (repo / "team.rally.yaml").exists()
-    code, output = init(repo, terminal=True, answers="Ship the thing\n\n", monkeypatch=monkeypatch)
+    code, output = init_on_terminal(repo, answers=[(ASK_GOAL, "Ship the thing\r"), (ASK_WRITE, "\r")])
     assert code == 0, output
+    assert "wrote team.rally.yaml: " in output
     assert spec_data(repo / "team.rally.yaml")["team"]["goal"] == "Ship the thing"
 
 
-def test_yes_asks_nothing_even_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@on_posix
+def test_yes_asks_nothing_even_on_a_terminal(tmp_path: Path) -> None:
     repo = git_index(tmp_path / "repo", ["src/a.py"])
-    code, output = init(repo, "--yes", "--goal", GOAL, "--name", "My Team!", terminal=True, monkeypatch=monkeypatch)
-    assert code == 0 and "?" not in output
+    code, output = init_on_terminal(repo, "--yes", "--goal", GOAL, "--name", "My Team!")
+    assert code == 0 and "?" not in output, output
+    assert "wrote team.rally.yaml: " in output  # the terminal showed what it did, and asked nothing
     assert spec_data(repo / "team.rally.yaml")["team"]["name"] == "my-team"
 
 
