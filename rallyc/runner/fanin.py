@@ -81,9 +81,11 @@ async def _team_checks(s: Session) -> None:
     workdir = s.workdir(INTEGRATION)
     timeout = max((task.timeout_seconds for task in s.plan.tasks), default=1800.0)
     for command in s.plan.verify:
-        done = await run_shell(command, cwd=workdir, env=s.env, timeout=timeout)
+        with s.confinement(INTEGRATION, "fan-in") as room:
+            done = await run_shell(command, cwd=workdir, env=room.env, timeout=timeout, redactor=s.redactor,
+                                   sandbox=room.sandbox)  # fmt: skip
         code = -1 if done.timed_out else done.exit_code
         s.state.checks.append(Check(command, "team", code, 1, round(done.seconds, 3)))
-        s.store.append("logs/fan-in.log", f"$ {command}\n{line_ended(done.output)}== exit {code}\n")
+        s.store.append("logs/fan-in.log", f"$ {command}\n{line_ended(done.stdout)}== exit {code}\n")
         s.emit("check", scope="team", command=command, exit_code=code)
         s.save()

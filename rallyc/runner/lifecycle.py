@@ -22,7 +22,7 @@ from rallyc.runner.backends import TaskRequest, TaskResult
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
 from rallyc.runner.process import kill_processes_below, run_shell
 from rallyc.runner.prompt import full_prompt, task_prompt
-from rallyc.runner.session import Session
+from rallyc.runner.session import Confinement, Session
 from rallyc.runner.state import RUNNING, Check, Conflict, TaskState, Violation, line_ended, now_text
 
 T = TypeVar("T")
@@ -127,9 +127,14 @@ class TaskRunner:
         self.clean.add(task.teammate)
 
     async def _run(self, task: TaskPlan, record: TaskState, number: int, start: str, previous: str) -> Outcome:
+        with self.session.confinement(task.teammate, f"{task.id}.{number}") as room:
+            return await self._confined(task, record, number, start, previous, room)
+
+    async def _confined(self, task: TaskPlan, record: TaskState, number: int, start: str, previous: str,
+                        room: Confinement) -> Outcome:  # fmt: skip
         s = self.session
         self.guard.watch(s.worktree(task.teammate))
-        request = self._request(task, number, previous)
+        request = self._request(task, number, previous, room)
         s.store.append(f"logs/{task.id}.log", f"== attempt {number} of {task.id} ({s.backend.name}), {now_text()}\n")
         result = await self._cancellable(task.id, self._backend(request))
         if result is None:
@@ -144,7 +149,7 @@ class TaskRunner:
         if not result.ok:
             return Outcome("failed", _failure(result, task.timeout_seconds), files=tuple(checked.files))
         if checked.commit is None:
-            failed = await self._verify(task, number, start)
+            failed = await self._verify(task, number, start, room)
             if failed is not None:
                 return failed
             checked.commit = await asyncio.to_thread(self._commit, task, start, checked.tree, result.summary)
@@ -157,19 +162,20 @@ class TaskRunner:
             checked.commit = self._commit(task, start, None, result.summary)
         return checked
 
-    def _request(self, task: TaskPlan, number: int, previous: str) -> TaskRequest:
+    def _request(self, task: TaskPlan, number: int, previous: str, room: Confinement) -> TaskRequest:
         s = self.session
         mate = s.plan.teammate(task.teammate)
         system = s.redactor.text(s.prompts[task.teammate])
         text = s.redactor.text(task_prompt(task, number, previous))
         name = f"prompts/{task.id}.md" if number == 1 else f"prompts/{task.id}.{number}.md"
         path = s.store.write_plain(name, full_prompt(system, text))
-        env = {**s.env, "RALLY_RUN_ID": s.run_id, "RALLY_TASK": task.id, "RALLY_TEAMMATE": task.teammate,
+        env = {**room.env, "RALLY_RUN_ID": s.run_id, "RALLY_TASK": task.id, "RALLY_TEAMMATE": task.teammate,
                "RALLY_ATTEMPT": str(number), "RALLY_PROMPT_FILE": str(path),
                "RALLY_WORKTREE": str(s.workdir(task.teammate))}  # fmt: skip
         return TaskRequest(s.run_id, task.id, task.teammate, text, path, s.workdir(task.teammate), mate.priced_as,
                            mate.mode, task.timeout_seconds, env, mate.owns, s.plan.run.shell, system,
-                           s.folder.path / "logs" / f"{task.id}.log", s.unit_price(task.teammate))  # fmt: skip
+                           s.folder.path / "logs" / f"{task.id}.log", s.unit_price(task.teammate),
+                           room.sandbox)  # fmt: skip
 
     async def _backend(self, request: TaskRequest) -> TaskResult:
         """The backend's result; its own bugs and missing pieces become a failed attempt, never a traceback."""
@@ -232,17 +238,18 @@ class TaskRunner:
         more = f" and {len(checked.breaches) - 5} more" if len(checked.breaches) > 5 else ""
         return Outcome("failed", f"ownership violation: {shown}{more}; changes saved in {patch}", files=tuple(checked.files))
 
-    async def _verify(self, task: TaskPlan, number: int, start: str) -> Outcome | None:
-        """Run the task's checks in the worktree; the first that fails ends the attempt."""
+    async def _verify(self, task: TaskPlan, number: int, start: str, room: Confinement) -> Outcome | None:
+        """Run the task's checks in the worktree, in the attempt's sandbox; the first that fails ends the attempt."""
         s = self.session
         for command in task.verify:
-            done = await self._cancellable(task.id, run_shell(command, cwd=s.workdir(task.teammate), env=s.env,
-                                                              timeout=task.timeout_seconds))  # fmt: skip
+            done = await self._cancellable(task.id, run_shell(command, cwd=s.workdir(task.teammate), env=room.env,
+                                                              timeout=task.timeout_seconds, redactor=s.redactor,
+                                                              sandbox=room.sandbox))  # fmt: skip
             if done is None:
                 return await self._interrupted(task, start)
             code = -1 if done.timed_out else done.exit_code
             s.state.checks.append(Check(command, task.id, code, number, round(done.seconds, 3)))
-            s.store.append(f"logs/{task.id}.log", f"$ {command}\n{line_ended(done.output)}== exit {code}\n")
+            s.store.append(f"logs/{task.id}.log", f"$ {command}\n{line_ended(done.stdout)}== exit {code}\n")
             s.emit("check", scope=task.id, command=command, exit_code=code)
             if code != 0:
                 await asyncio.to_thread(self._reset, task, start)

@@ -23,11 +23,13 @@ from typing import NoReturn
 
 from rallyc.errors import RallyError
 from rallyc.plan import INTEGRATION, Plan
+from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import staging_for
 from rallyc.runner.process import kill_processes_below
 from rallyc.runner.progress import Display
 from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
+from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
 from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
@@ -65,6 +67,7 @@ class Prepared:
     dirty: tuple[str, ...]
     backend: Backend
     backend_name: str
+    sandbox: Policy
 
 
 def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepared:
@@ -97,7 +100,8 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     except (ValueError, ImportError) as error:
         raise RallyError(f"backend `{name}` is not available: {error}") from error
     backend.preflight(env, plan.run.shell)
-    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name)
+    sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
+    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name, sandbox)
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:
@@ -114,6 +118,7 @@ def _saved_backend(top: Path, run_id: str) -> str | None:
 def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str, str] | None = None) -> int:
     environment = dict(os.environ if env is None else env)
     prepared = preflight(spec, options, environment)
+    display.line(f"rallyc: {prepared.sandbox.describe()}")
     if prepared.dirty:
         display.line(f"rallyc: warning: {len(prepared.dirty)} tracked file(s) have uncommitted changes; the run starts "
                      f"from team.base ({prepared.plan.team.base}) and does not see them")  # fmt: skip
@@ -123,6 +128,7 @@ def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str
         display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency,
                                   options.max_usd, prepared.backend_name))  # fmt: skip
         return EXIT_PASSED
+    spawner.shared()  # forked now, before the run starts threads (spawner.py says why)
     session, notes = _open(prepared, options, environment)
     for note in notes:
         display.line(f"rallyc: {note}")
@@ -193,7 +199,7 @@ def _session(prepared: Prepared, state: RunState, folder: RunFolder, store: Stor
              redactor: Redactor, common: Path) -> Session:  # fmt: skip
     prompts = {mate.name: prepared.files[f"prompts/{mate.prompt}"] for mate in prepared.plan.teammates}
     return Session(prepared.plan, state, folder, store, prepared.git, prepared.backend, env, redactor, prompts, common,
-                   staging_for(prepared.git, prepared.top, common, env))  # fmt: skip
+                   staging_for(prepared.git, prepared.top, common, env), prepared.sandbox)  # fmt: skip
 
 
 def _exclude(common: Path) -> None:

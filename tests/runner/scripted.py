@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,11 +102,15 @@ def install_agent(folder: Path, actions: Mapping[str, Any]) -> str:
     return f"{sys.executable} {folder / 'agent.py'} {{task}} {{teammate}}"
 
 
-def spec_yaml(shell: str, teammates: str, *, name: str = "demo", retries: int = 0, extra: str = "") -> str:
-    """A spec for the shell backend; `teammates` is the YAML of the list, indented by two spaces."""
+def spec_yaml(shell: str, teammates: str, *, name: str = "demo", retries: int = 0, extra: str = "",
+              sandbox: str = "auto", writable: Sequence[str | Path] = ()) -> str:  # fmt: skip
+    """A spec for the shell backend; `teammates` is the YAML of the list, indented by two spaces. `sandbox: off`
+    shows what the runner detects and undoes without a sandbox; `auto` what the sandbox prevents as well;
+    `writable` is `run.sandbox_writable` (a test agent's pid files, say)."""
     return (f"rally: 1\nteam: {{name: {name}, goal: Build the thing in parallel.}}\n"
             f"budget: {{max_usd: 40}}\nteammates:\n{teammates}\n{extra}"
-            f"run:\n  backend: shell\n  retries: {retries}\n  shell: {json.dumps(shell)}\n")  # fmt: skip
+            f"run:\n  backend: shell\n  retries: {retries}\n  sandbox: {sandbox}\n"
+            f"  sandbox_writable: {json.dumps([str(path) for path in writable])}\n  shell: {json.dumps(shell)}\n")  # fmt: skip
 
 
 def rallyc_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
