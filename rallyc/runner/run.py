@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import time
 from collections.abc import Iterator, Mapping
@@ -33,7 +34,7 @@ from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
 from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
-from rallyc.runner.worktree import Git
+from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -91,6 +92,9 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     if INTEGRATION in {mate.name for mate in plan.teammates}:
         raise RallyError(f"a teammate named `{INTEGRATION}` would share its branch with the run's integration branch",
                          hint="rename the teammate")  # fmt: skip
+    if options.apply and git.current_branch(top) is None:
+        raise RallyError(f"--apply refused: {top} is on a detached HEAD, so there is no branch to fast-forward",
+                         hint="check out the branch the result should land on, then run again")  # fmt: skip
     dirty = tuple(git.tracked_changes(top))
     if dirty and options.apply:
         raise RallyError(f"--apply refused: {len(dirty)} tracked file(s) have uncommitted changes ({', '.join(dirty[:3])}"
@@ -160,13 +164,31 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
         max_usd=options.max_usd if options.max_usd is not None else plan.budget.max_usd,
         max_tokens=plan.budget.max_tokens, keep_worktrees=options.keep_worktrees, journal=options.journal,
         tasks={task.id: TaskState(task.id, task.teammate) for task in plan.tasks},
+        heads={mate.name: prepared.base_commit for mate in plan.teammates},
+        sandbox=str(prepared.sandbox.mechanism),
     )  # fmt: skip
     session = _session(prepared, state, folder, store, env, redactor, common)
     session.save()
-    for mate in plan.teammates:
-        git.add_worktree(prepared.top, folder.worktree(mate.name), session.branch(mate.name), prepared.base_commit,
-                         new=True)  # fmt: skip
+    _add_worktrees(session)
     return session, []
+
+
+def _add_worktrees(s: Session) -> None:
+    """One worktree per teammate; a repository git cannot check out in a new worktree is a clear error, and what
+    was made for the run is taken away again (nothing started)."""
+    try:
+        for mate in s.plan.teammates:
+            s.git.add_worktree(s.top, s.worktree(mate.name), s.branch(mate.name), s.state.base_commit, new=True)
+    except GitError as error:
+        s.store.close()
+        s.folder.unlock()
+        _remove_worktrees(s)
+        for mate in s.plan.teammates:
+            s.git.delete_branch(s.top, s.branch(mate.name))
+        shutil.rmtree(s.folder.path, ignore_errors=True)
+        raise RallyError(f"git cannot check out team.base ({s.state.base}) in a new worktree: {error}",
+                         hint="the file git names cannot be checked out as it is committed (a working-tree-encoding "
+                              "it cannot convert, a path this system refuses); fix it on team.base") from error  # fmt: skip
 
 
 def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], redactor: Redactor,

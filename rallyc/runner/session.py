@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -47,6 +48,9 @@ class Session:
     sandbox: Policy
     listeners: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     interrupted: asyncio.Event | None = None
+    refs_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held while the runner moves one of its branches and records it, and while a check compares the run's refs
+    with those records: a check never sees a branch the runner is moving."""
     _save_pending: bool = False
 
     @property
@@ -63,6 +67,19 @@ class Session:
     def worktree(self, teammate: str) -> Path:
         """The top of the teammate's worktree (git commands run here)."""
         return self.folder.worktree(teammate)
+
+    def set_head(self, teammate: str, commit: str) -> None:
+        """Record that the runner set `teammate`'s branch to `commit` (with `refs_lock` held)."""
+        self.state.heads[teammate] = commit
+
+    def expected_head(self, teammate: str) -> str:
+        """The commit the runner last set `teammate`'s branch to."""
+        return self.state.heads.get(teammate) or self.state.base_commit
+
+    def ensure_worktree(self, teammate: str) -> None:
+        """The teammate's worktree, made again on its branch if something removed it."""
+        if not (self.worktree(teammate) / ".git").exists():
+            self.git.add_worktree(self.top, self.worktree(teammate), self.branch(teammate), self.expected_head(teammate))
 
     def head(self, teammate: str) -> str:
         """The commit the teammate's branch (or `integration`) points at: from its ref file when it can be."""
