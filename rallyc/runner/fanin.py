@@ -34,6 +34,7 @@ async def fan_in(session: Session) -> None:
     s.state.fanin = FanIn()
     s.state.checks = [check for check in s.state.checks if check.scope != "team"]
     s.state.conflicts = [conflict for conflict in s.state.conflicts if conflict.stage != "fan-in"]
+    s.state.violations = [violation for violation in s.state.violations if violation.stage != "fan-in"]
     s.save()
     s.emit("fanin_started", branch=s.branch(INTEGRATION), merge_order=list(s.plan.merge_order))
     s.set_head(INTEGRATION, s.state.base_commit)  # here, not in the thread: the state's keys change only in the loop
@@ -109,7 +110,7 @@ def _owned_tree(s: Session, mate: str, head: str, replayed: str) -> str:
         shown_paths = [shown(breach.path) for breach in found]
         s.state.violations.append(Violation(task, s.state.tasks[task].attempts or 1, shown_paths,
                                             [f"{breach} (found at fan-in; left out of the merge)" for breach in found],
-                                            patch))  # fmt: skip
+                                            patch, "fan-in"))  # fmt: skip
         s.emit("violation", task=task, attempt=s.state.tasks[task].attempts, paths=shown_paths, patch=patch)
     return s.git.tree_without(worktree, replayed, head, paths)
 

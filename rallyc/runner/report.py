@@ -78,7 +78,8 @@ def run_status(plan: Plan, state: RunState) -> str:
         return "interrupted"
     done = state.count(DONE)
     team_failed = any(check.exit_code != 0 for check in state.checks if check.scope == "team")
-    merged = not any(c.stage == "fan-in" for c in state.conflicts)
+    merged = not any(c.stage == "fan-in" for c in state.conflicts) and not any(v.stage == "fan-in"
+                                                                                for v in state.violations)
     if done == len(plan.tasks) and not team_failed and merged and not state.outside:
         return "passed"
     return "failed" if done == 0 else "partial"

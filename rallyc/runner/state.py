@@ -59,6 +59,9 @@ class Violation:
     details: list[str]
     patch: str
     """The saved changes, relative to the run folder."""
+    stage: str = "task"
+    """`task` (found after an attempt: the attempt failed) or `fan-in` (found in a done task's commit at fan-in:
+    those paths were left out of the merge, and the run cannot pass)."""
 
 
 @dataclass

@@ -121,10 +121,15 @@ class Git:
     def add_worktree(self, root: Path, path: Path, branch: str, start: str, *, new: bool = False) -> None:
         """A worktree at `path` on `branch`: created from `start`, or the existing branch checked out again.
 
-        `new`: the branch cannot exist yet (a run's first worktrees), which saves two git processes.
+        `new`: the branch cannot exist yet (a run's first worktrees), which saves two git processes; a file git
+        could not check out (it says `error:` and goes on) is a GitError then, before any task sees a worktree that
+        differs from its branch.
         """
         if new:
-            self.run(root, "worktree", "add", "-q", "-b", branch, str(path), start)
+            done = self.run(root, "worktree", "add", "-q", "-b", branch, str(path), start)
+            errors = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.startswith("error:")]
+            if errors:
+                raise GitError("; ".join(errors))
             return
         if path.is_dir() and (path / ".git").exists():
             return

@@ -5,7 +5,9 @@ The agent reads `actions.json` (task id -> action) beside itself. Each action ma
 `write` {path: text}, `delete` [paths], `symlink` {path: target}, `sleep` seconds, `exit` code,
 `fail_attempts` [attempt numbers that exit 1], `require` [paths that must exist, else exit 3],
 `spam_mb` (megabytes printed), `hang` (a grandchild writes its pid to `pidfile`, then both sleep),
-`git_edit` ("gitfile" or "hook"), `print_env` (a variable name printed), `usage` (a RALLY_USAGE line).
+`git_edit` ("gitfile" or "hook"), `print_env` (a variable name printed), `usage` (a RALLY_USAGE line),
+`sh` (a shell command run after the writes, for the attacks a real agent can make: `$TOP` is the user's
+checkout, `$COMMON` the repository's git folder).
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ if act.get("git_edit") in ("hook", "hook_link"):
             handle.write("#!/bin/sh\nexit 0\n")
     else:  # a folder of hooks planted as a link
         os.symlink(os.path.abspath("."), os.path.join(common, "hooks", "linked"))
+if act.get("sh"):
+    common = os.path.abspath(subprocess.run(["git", "rev-parse", "--git-common-dir"], capture_output=True,
+                                            text=True).stdout.strip())
+    subprocess.run(act["sh"], shell=True, env={**os.environ, "COMMON": common, "TOP": os.path.dirname(common)})
 if act.get("print_env"):
     print("value: " + os.environ.get(act["print_env"], ""))
 if act.get("spam_mb"):
