@@ -133,6 +133,7 @@ def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str
                                   options.max_usd, prepared.backend_name))  # fmt: skip
         return EXIT_PASSED
     spawner.shared()  # forked now, before the run starts threads (spawner.py says why)
+    prepared.sandbox.prepare()
     session, notes = _open(prepared, options, environment)
     for note in notes:
         display.line(f"rallyc: {note}")

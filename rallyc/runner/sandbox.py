@@ -70,11 +70,10 @@ def mechanism() -> Mechanism:
     return Mechanism("landlock", abi)
 
 
-def choose(mode: str) -> Mechanism:
-    """The mechanism `run.sandbox` asks for on this machine; RallyError when `required` cannot be met."""
+def choose(mode: str, found: Mechanism) -> Mechanism:
+    """The mechanism `run.sandbox` asks for, given the one the machine has; RallyError when `required` cannot be met."""
     if mode == "off":
         return Mechanism("none", 0, "run.sandbox is off")
-    found = mechanism()
     if mode == "required" and not found.abi:
         raise RallyError(f"run.sandbox is `required` and this machine has no sandbox: {found.why_none}",
                          hint="run on Linux 5.13+ with Landlock enabled, or set run.sandbox to auto")  # fmt: skip
@@ -89,6 +88,9 @@ class Policy:
     shared: tuple[str, ...]
     missing: tuple[str, ...] = ()
     """`run.sandbox_writable` entries that do not exist (left out, said at preflight)."""
+    state: tuple[str, ...] = ()
+    """The backend's state folders: made by `prepare` when the run starts (a backend makes its state folder on
+    first use, which it cannot do inside the sandbox)."""
 
     @property
     def active(self) -> bool:
@@ -98,6 +100,10 @@ class Policy:
         if not self.active:
             return None
         return Sandbox((str(worktree), str(temp), *self.shared), self.mechanism.abi)
+
+    def prepare(self) -> None:
+        for folder in self.state:
+            os.makedirs(folder, exist_ok=True)
 
     def describe(self) -> str:
         """The preflight line."""
@@ -111,17 +117,15 @@ class Policy:
 def policy(mode: str, state_paths: Iterable[Path], extra: Sequence[str], repo: Path,
            env: Mapping[str, str]) -> Policy:  # fmt: skip
     """The run's sandbox policy: `state_paths` from the backend, `extra` from `run.sandbox_writable`."""
-    found = choose(mode)
+    found = choose(mode, mechanism())
     if not found.abi:
         return Policy(found, ())
     home = Path(env.get("HOME") or os.path.expanduser("~"))
-    for folder in state_paths:  # a backend creates its state folder on first use: it cannot inside the sandbox
-        folder.mkdir(parents=True, exist_ok=True)
-    wanted = [*map(str, state_paths), *_caches(home, env), *DEVICES]
+    state = tuple(map(str, state_paths))
     given = [_expand(path, home, repo) for path in extra]
     missing = tuple(path for path in given if not os.path.lexists(path))
-    shared = [path for path in [*wanted, *given] if os.path.lexists(path)]
-    return Policy(found, tuple(dict.fromkeys(shared)), missing)
+    shared = [*state, *(path for path in [*_caches(home, env), *DEVICES, *given] if os.path.lexists(path))]
+    return Policy(found, tuple(dict.fromkeys(shared)), missing, state)
 
 
 def _caches(home: Path, env: Mapping[str, str]) -> list[str]:
