@@ -138,6 +138,19 @@ class LibGit:
                 pass
         return self.git.commit_object(worktree, parent, tree, message)
 
+    def move_branch(self, worktree: Path, branch: str, new: str, old: str) -> None:
+        """`Git.move_branch` in process: `branch` goes from `old` to `new`, or the call fails."""
+        import pygit2
+
+        try:
+            reference = self._repository(worktree).references[f"refs/heads/{branch}"]
+            if str(reference.target) == old:
+                reference.set_target(pygit2.Oid(hex=new), "rallyc")
+                return
+        except (pygit2.GitError, KeyError, ValueError):
+            pass
+        self.git.move_branch(worktree, branch, new, old)
+
     def dirty_paths(self, worktree: Path) -> list[str]:
         """`Git.dirty_paths`, in process."""
         import pygit2

@@ -15,9 +15,10 @@ run's refs are compared with what the runner set them to (`refs.py`), and
 without a sandbox the user's refs and checkout are compared with what they
 were (a possible violation, reported, not reverted).
 
-A done task's commit is written first, recorded in the state, and only then
-is the branch moved to it: a crash between the two loses nothing, and a
-resumed run counts as done only the commits the runner recorded.
+A done task's commit is written first, recorded in the run's commits log,
+and only then is the branch moved to it: a crash between the two loses
+nothing, and a resumed run counts as done only the commits the runner
+recorded.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Checked:
     breaches: list[Breach] = field(default_factory=list)
     patch: str | None = None
     tree: str | None = None
+    commit: str | None = None
 
 
 class TaskRunner:
@@ -88,7 +90,8 @@ class TaskRunner:
         number = record.attempts + 1
         started = time.monotonic()
         try:
-            start = await asyncio.to_thread(self._prepare, task)
+            # merges run git: in a thread; otherwise preparing is a few file reads and an in-process status
+            start = await asyncio.to_thread(self._prepare, task) if task.waits_on else self._prepare(task)
             if isinstance(start, Conflict):
                 s.state.conflicts.append(start)
                 why = f"merge conflict bringing in what it waits on: {', '.join(start.paths)}"
@@ -181,19 +184,19 @@ class TaskRunner:
         output = "" if result.log_streamed else result.log
         s.store.append(f"logs/{task.id}.log", line_ended(output) + f"== backend: {'ok' if result.ok else 'failed'}"
                        f"{', timed out' if result.timed_out else ''}: {result.summary}\n")  # fmt: skip
-        checked = await asyncio.to_thread(self._check, task, start, number, result.ok)
+        checked = await asyncio.to_thread(self._check_then_commit, task, start, number, result)
         if checked.breaches:
             return self._violation(task, number, checked)
         if not result.ok:
             return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch),
                            files=tuple(checked.files))  # fmt: skip
-        failed = await self._verify(task, number, start, room, checked.tree)
-        if failed is not None:
-            return failed
-        commit = await asyncio.to_thread(self._commit, task, start, checked.tree, result.summary)
+        commit = checked.commit
+        if commit is None:
+            failed = await self._verify(task, number, start, room, checked.tree)
+            if failed is not None:
+                return failed
+            commit = await asyncio.to_thread(self._commit, task, start, checked.tree, result.summary)
         record.commit = commit
-        s.flush(force=True)  # the commit is in the state before it is on the branch
-        await asyncio.to_thread(self._land, task, start, commit, checked.tree is not None)
         return Outcome("done", commit=commit, files=tuple(checked.files))
 
     def _request(self, task: TaskPlan, number: int, previous: str, room: Confinement) -> TaskRequest:
@@ -239,6 +242,13 @@ class TaskRunner:
         record.summary = _subject(s.redactor.text(result.summary)) if result.ok else record.summary
         if usage.tokens or cost:  # nothing spent, nothing a crash could lose: the next save records the rest
             s.save()
+
+    def _check_then_commit(self, task: TaskPlan, start: str, number: int, result: TaskResult) -> Checked:
+        """The checks, and for a clean task without `verify` commands its commit too: one trip to a thread."""
+        checked = self._check(task, start, number, result.ok)
+        if result.ok and not checked.breaches and not task.verify:
+            checked.commit = self._commit(task, start, None, result.summary)
+        return checked
 
     def _check(self, task: TaskPlan, start: str, number: int, ok: bool) -> Checked:
         """Stage the task's changes and check them with everything around them; a breach or a failed backend keeps
@@ -323,21 +333,20 @@ class TaskRunner:
         return patch
 
     def _commit(self, task: TaskPlan, start: str, tree: str | None, summary: str) -> str:
-        """The task's commit (the index as staged, or `tree` fixed before the checks), on no branch yet."""
-        s = self.session
-        subject = _subject(s.redactor.text(summary)) or _subject(task.do)
-        message = f"rally({task.id}): {subject}\n\nRally-Run: {s.run_id}\nRally-Task: {task.id}\n"
-        return s.staging.commit_object(s.worktree(task.teammate), start, tree, message)
-
-    def _land(self, task: TaskPlan, start: str, commit: str, checks_ran: bool) -> None:
-        """The teammate's branch moved to the recorded commit; the worktree clean on it."""
+        """The task's commit (the index as staged, or `tree` fixed before the checks): written, recorded in the
+        run's commits log, and only then its branch moved to it; the worktree clean on it."""
         s = self.session
         worktree = s.worktree(task.teammate)
+        subject = _subject(s.redactor.text(summary)) or _subject(task.do)
+        message = f"rally({task.id}): {subject}\n\nRally-Run: {s.run_id}\nRally-Task: {task.id}\n"
+        commit = s.staging.commit_object(worktree, start, tree, message)
+        s.store.record_commit(task.id, commit)
         with s.refs_lock:
-            s.git.move_branch(worktree, s.branch(task.teammate), commit, start)
+            s.staging.move_branch(worktree, s.branch(task.teammate), commit, start)
             s.set_head(task.teammate, commit)
-        if checks_ran:  # what the checks left behind (the index already holds the commit's tree otherwise)
+        if tree is not None:  # what the checks left behind (the index already holds the commit's tree otherwise)
             s.git.clean_worktree(worktree)
+        return commit
 
     def _reset(self, task: TaskPlan, start: str) -> None:
         s = self.session

@@ -4,7 +4,7 @@
    (a backend still writing into a worktree while it is reset would be
    work done twice), and git lock files they left are removed.
 2. A task is done only when its commit is the one the runner recorded for it
-   (`TaskState.commit`, written before the branch moved) and that commit
+   (`commits.log`, written before the branch moved, or `TaskState.commit`) and that commit
    passes the ownership check again: it is on the branch the runner recorded
    (`RunState.heads`), or the branch holds it because rallyc died between
    moving the branch and saving that, or the branch was never moved to it
@@ -49,9 +49,10 @@ def _reconcile_teammate(s: Session, mate: str) -> list[str]:
     branch, worktree = s.branch(mate), s.worktree(mate)
     actual = s.git.branch_head(s.top, s.common_dir, branch)
     head = s.state.heads.get(mate) or actual or s.state.base_commit  # a state of rallyc 1 recorded no heads
+    logged = s.folder.recorded_commits()
     for task in s.plan.teammate(mate).tasks:
         record = s.state.tasks[task.id]
-        commit = record.commit
+        commit = record.commit or logged.get(task.id)
         confirmed = False
         if commit is not None:
             if commit == actual and s.git.first_parent(s.top, commit) == head:  # died before saving the move

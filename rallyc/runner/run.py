@@ -132,7 +132,7 @@ def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str
         display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency,
                                   options.max_usd, prepared.backend_name))  # fmt: skip
         return EXIT_PASSED
-    spawner.shared()  # forked now, before the run starts threads (spawner.py says why)
+    spawner.shared()  # started with the run, not in the middle of its first task
     prepared.sandbox.prepare()
     session, notes = _open(prepared, options, environment)
     for note in notes:

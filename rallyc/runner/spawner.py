@@ -9,12 +9,14 @@ process exits, the supervisor kills every descendant still there and reports the
 stop (the task's deadline, Ctrl-C), it ends the whole tree. A command in a sandbox is confined
 (`landlock.confine`) between fork and exec, so nothing it starts can signal the supervisor.
 
-Forking a process that runs threads is unsafe (a lock another thread holds stays held in the child), and
-rallyc runs git in threads. So supervisors are forked by the *spawner*: a child rallyc forks once, before
-its threads start, that does nothing but fork supervisors on request. A request is the command (argv,
-folder, environment, sandbox) with four file descriptors passed over a Unix socket: the command's stdin,
-stdout and stderr, and a status pipe on which its supervisor writes `pid <n>` when it starts and
-`exit <code> <leftovers>` when the command and everything it started are gone.
+Supervisors are forked by the *spawner*, a small Python process rallyc starts once per run
+(`python -m rallyc.runner.spawner`) that does nothing but fork supervisors on request. Forking rallyc itself
+would be unsafe (it runs git in threads, and a lock another thread holds stays held in the child) and
+costly (a child of a large process pays for every page it touches); a fork of the spawner is small. A
+request is the command (argv, folder, environment, sandbox) with four file descriptors passed over a
+Unix socket: the command's stdin, stdout and stderr, and a status pipe on which its supervisor writes
+`pid <n>` when it starts and `exit <code> <leftovers>` when the command and everything it started are
+gone.
 
 The spawner is a subreaper too: if a supervisor dies (a command outside a sandbox can kill it), its
 orphans come to the spawner, which ends every child that is not a supervisor. When rallyc goes away
@@ -37,7 +39,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    import subprocess
 
 LINUX = sys.platform.startswith("linux") and os.path.isdir("/proc")
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
@@ -62,20 +67,21 @@ class Launch:
 class Spawner:
     """rallyc's end of the spawner: `launch` hands it a command and the command's file descriptors."""
 
-    def __init__(self, sock: socket.socket, pid: int) -> None:
+    def __init__(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
         self.sock = sock
-        self.pid = pid
+        self.process = process
         self.lock = threading.Lock()
 
     @classmethod
     def start(cls) -> Spawner:
+        import subprocess
+
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the spawner process (its behaviour is tested from outside)
-            ours.close()
-            _spawner_main(theirs)
-        theirs.close()
-        return cls(ours, pid)
+        with theirs:
+            process = subprocess.Popen([sys.executable, "-I", "-m", __name__, str(theirs.fileno())],
+                                       pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        return cls(ours, process)
 
     def launch(self, launch: Launch, fds: Sequence[int]) -> None:
         """Start `launch` with `fds` (stdin, stdout, stderr, status); the caller closes its copies."""
@@ -88,8 +94,7 @@ class Spawner:
         """The spawner stops every supervisor (which end their trees) and exits."""
         with contextlib.suppress(OSError):
             self.sock.close()
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        self.process.wait()
 
 
 _shared: Spawner | None = None
@@ -97,7 +102,7 @@ _shared_lock = threading.Lock()
 
 
 def shared() -> Spawner:
-    """The process's spawner, started on first use. `rallyc run` calls it before starting threads."""
+    """The process's spawner, started on first use (`rallyc run` starts it with the run)."""
     global _shared
     with _shared_lock:
         if _shared is None:
@@ -111,9 +116,8 @@ def shared() -> Spawner:
 # ---- the spawner process --------------------------------------------------------------------------
 
 
-def _spawner_main(sock: socket.socket) -> NoReturn:  # pragma: no cover - runs in the forked spawner
+def _spawner_main(sock: socket.socket) -> NoReturn:  # pragma: no cover - runs in the spawner process
     try:
-        os.setsid()  # out of rallyc's terminal session: Ctrl-C is rallyc's to handle
         if LINUX:
             import rallyc.runner.landlock  # noqa: F401 - once here, not in every command's process
         _subreaper()
@@ -128,7 +132,7 @@ def _spawner_main(sock: socket.socket) -> NoReturn:  # pragma: no cover - runs i
         os._exit(0)
 
 
-def _serve(sock: socket.socket, wake: int) -> None:  # pragma: no cover - runs in the forked spawner
+def _serve(sock: socket.socket, wake: int) -> None:  # pragma: no cover - runs in the spawner process
     supervisors: set[int] = set()
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
@@ -153,7 +157,7 @@ def _serve(sock: socket.socket, wake: int) -> None:  # pragma: no cover - runs i
                 os.close(fd)
 
 
-def _receive(sock: socket.socket) -> tuple[Launch, list[int]] | None:  # pragma: no cover - in the spawner
+def _receive(sock: socket.socket) -> tuple[Launch, list[int]] | None:  # pragma: no cover - in the spawner process
     try:
         head, fds, _, _ = socket.recv_fds(sock, HEADER.size, 4)
         head += _exactly(sock, HEADER.size - len(head))
@@ -163,7 +167,7 @@ def _receive(sock: socket.socket) -> tuple[Launch, list[int]] | None:  # pragma:
     return launch, fds
 
 
-def _exactly(sock: socket.socket, size: int) -> bytes:  # pragma: no cover - in the spawner
+def _exactly(sock: socket.socket, size: int) -> bytes:  # pragma: no cover - in the spawner process
     data = b""
     while len(data) < size:
         chunk = sock.recv(size - len(data))
@@ -173,7 +177,7 @@ def _exactly(sock: socket.socket, size: int) -> bytes:  # pragma: no cover - in 
     return data
 
 
-def _reap(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner
+def _reap(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner process
     """Reap what exited; a supervisor that died without ending its tree leaves orphans here: end them."""
     orphans = False
     while (reaped := _wait_any()) is not None:
@@ -188,7 +192,7 @@ def _reap(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner
             _kill(pid, signal.SIGKILL)
 
 
-def _shutdown(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner
+def _shutdown(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner process
     for pid in supervisors:
         _kill(pid, signal.SIGTERM)
     _end_tree(os.getpid(), grace=STOP_GRACE_SECONDS + 1.0)
@@ -385,3 +389,7 @@ def _default_signals() -> None:  # pragma: no cover - forked
 def _say(fd: int, line: str) -> None:  # pragma: no cover - in a supervisor
     with contextlib.suppress(OSError):  # rallyc may be gone: the tree is ended all the same
         os.write(fd, (line + "\n").encode())
+
+
+if __name__ == "__main__":  # pragma: no cover - the spawner process, started by Spawner.start
+    _spawner_main(socket.socket(fileno=int(sys.argv[1])))

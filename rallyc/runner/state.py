@@ -27,6 +27,8 @@ from rallyc.runner.secrets import Redactor
 STATE_VERSION = 2
 RALLY_FOLDER = ".rally"
 RUN_ID = re.compile(r"[a-z][a-z0-9-]*-\d{8}T\d{6}Z-[0-9a-f]{4}")
+RUN_TASK = re.compile(r"[a-z][a-z0-9-]*")
+COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 PENDING, RUNNING, DONE, FAILED, SKIPPED = "pending", "running", "done", "failed", "skipped"
 
@@ -244,6 +246,7 @@ class RunFolder:
         self.worktrees = top / RALLY_FOLDER / "worktrees" / run_id
         self.state_file = self.path / "state.json"
         self.events_file = self.path / "events.jsonl"
+        self.commits_file = self.path / "commits.log"
         self.plan_file = self.path / "plan.json"
         self._lock: IO[str] | None = None
 
@@ -268,6 +271,20 @@ class RunFolder:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+    def recorded_commits(self) -> dict[str, str]:
+        """Task id -> the last commit the runner recorded for it in `commits.log` (a line cut short by a crash
+        is skipped)."""
+        found = {}
+        try:
+            lines = self.commits_file.read_text(encoding="ascii", errors="replace").splitlines()
+        except OSError:
+            return {}
+        for line in lines:
+            task, _, commit = line.partition(" ")
+            if RUN_TASK.fullmatch(task) and COMMIT.fullmatch(commit):
+                found[task] = commit
+        return found
 
     def load(self) -> RunState:
         try:
@@ -300,6 +317,12 @@ class Store:
         self._events.write(masked + "\n")
         self._events.flush()
         return record if masked == line else json.loads(masked)
+
+    def record_commit(self, task: str, commit: str) -> None:
+        """`task`'s commit, appended to `commits.log` before its branch moves: a crash between the two loses
+        nothing (one short line, from the thread that moves the branch; state.json follows on its next save)."""
+        with open(self.folder.commits_file, "a", encoding="ascii") as stream:
+            stream.write(f"{task} {commit}\n")
 
     def write(self, relative: str, text: str) -> Path:
         path = self.folder.path / relative

@@ -37,6 +37,18 @@ class Watch:
         self.watching = not session.sandbox.active
         self.user_refs: dict[str, str] = {}
         self.checkout: Checkout = frozenset()
+        self._ours: tuple[int, dict[str, str]] = (-1, {})
+
+    def ours(self) -> dict[str, str]:
+        """`refs.ours`, read again only when the repository's list of worktrees changed."""
+        s = self.session
+        try:
+            stamp = os.stat(s.common_dir / "worktrees").st_mtime_ns
+        except OSError:
+            stamp = 0
+        if stamp != self._ours[0]:
+            self._ours = (stamp, refs.ours(s.common_dir, s.folder.worktrees))
+        return self._ours[1]
 
     def started(self, task: str) -> None:
         """`task` starts (in a worker thread); alone, it takes the user's refs and checkout as they are now."""
@@ -68,7 +80,7 @@ class Watch:
         """The run's refs put back where the runner left them (called with `Session.refs_lock` held)."""
         s = self.session
         namespace = refs.run_namespace(s.run_id)
-        heads = refs.ours(s.common_dir, s.folder.worktrees)
+        heads = self.ours()
         run, _ = refs.split(refs.read_refs(s.git, s.top, s.common_dir), s.run_id, heads)
         expected = {namespace + mate: commit for mate, commit in s.state.heads.items()}
         expected.update({key: f"ref: {namespace}{mate}" for key, mate in heads.items()})
@@ -95,8 +107,7 @@ class Watch:
 
     def _user_refs(self) -> dict[str, str]:
         s = self.session
-        return refs.split(refs.read_refs(s.git, s.top, s.common_dir), s.run_id, refs.ours(s.common_dir,
-                                                                                           s.folder.worktrees))[1]
+        return refs.split(refs.read_refs(s.git, s.top, s.common_dir), s.run_id, self.ours())[1]
 
     def _checkout(self) -> Checkout:
         """The user's checkout as `git status` lists it (changed and untracked files), with each listed file's
