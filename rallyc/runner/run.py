@@ -72,7 +72,7 @@ class Prepared:
 
 
 def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepared:
-    """Everything checked before anything is created (RUNNER.md step 1)."""
+    """Everything checked before anything is created (docs/runner.md, "Life of a run", step 1)."""
     from rallyc.compile import lint_clean
     from rallyc.runner.compiled import compile_for_run, team_dir
 

@@ -1,4 +1,4 @@
-"""The `anthropic` backend: rallyc's own tool loop on the Messages API (RUNNER.md).
+"""The `anthropic` backend: rallyc's own tool loop on the Messages API (docs/runner.md).
 
 The model gets four tools confined to the worktree (`_workspace.py`); the loop goes on while the
 model stops for `tool_use`, up to `MAX_TURNS` turns, inside the task's timeout. The client is the

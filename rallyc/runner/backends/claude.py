@@ -1,4 +1,4 @@
-"""The `claude` backend: Claude Code in print mode (`claude -p --output-format json`), RUNNER.md.
+"""The `claude` backend: Claude Code in print mode (`claude -p --output-format json`), docs/runner.md.
 
 The task goes in on stdin, not as an argument: a prompt can be longer than one argument may be
 (128 KiB on Linux), and an argument shows in `ps` to every user of the machine. The compiled

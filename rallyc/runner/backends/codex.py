@@ -1,4 +1,4 @@
-"""The `codex` backend: `codex exec --json` (RUNNER.md).
+"""The `codex` backend: `codex exec --json` (docs/runner.md).
 
 `codex exec` takes its prompt as its last argument, or from stdin when that argument is `-`. The
 prompt goes on stdin, for the reasons the claude backend gives (argument length, `ps`). Codex has
@@ -7,7 +7,7 @@ no flag that appends to its system prompt, so the teammate prompt and the task g
 Codex prints one JSON event a line: `thread.started`, `turn.started`, `item.*`, then
 `turn.completed {"usage": {"input_tokens", "cached_input_tokens", "output_tokens"}}` or
 `turn.failed {"error": {"message"}}`, and `error {"message"}` for a failure outside a turn.
-Success is read from the events, never from the exit code (RUNNER.md): a `turn.failed` with exit 0
+Success is read from the events, never from the exit code (docs/runner.md): a `turn.failed` with exit 0
 is a failure, and a `turn.completed` without any failure event is a success whatever the exit code.
 
 Codex keeps its state (sessions, logs, credentials) in `$CODEX_HOME`, else `~/.codex`
