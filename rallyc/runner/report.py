@@ -76,13 +76,9 @@ def run_status(plan: Plan, state: RunState) -> str:
     user's refs or checkout while tasks ran without a sandbox (a possible violation) keeps a run from passing."""
     if state.status == "interrupted":
         return "interrupted"
-    done = state.count(DONE)
-    team_failed = any(check.exit_code != 0 for check in state.checks if check.scope == "team")
-    merged = not any(c.stage == "fan-in" for c in state.conflicts) and not any(v.stage == "fan-in"
-                                                                                for v in state.violations)
-    if done == len(plan.tasks) and not team_failed and merged and not state.outside:
+    if _all_landed(plan, state) and not state.outside:
         return "passed"
-    return "failed" if done == 0 else "partial"
+    return "failed" if state.count(DONE) == 0 else "partial"
 
 
 def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
@@ -194,8 +190,19 @@ def next_step(plan: Plan, state: RunState) -> str:
         if state.applied:
             return f"the work is on {state.applied.branch}; hand it to {DESTINATIONS[plan.report_to]}"
         return f"review {branch}, then fast-forward your branch to it (git merge --ff-only {branch})"
+    if state.outside and _all_landed(plan, state):
+        return (f"your refs or checkout changed while tasks ran without a sandbox (a possible violation: see "
+                f"\"Outside the worktrees\" in report.md); check what changed, review {branch}, then merge it "
+                f"yourself (git merge --ff-only {branch})")  # fmt: skip
     return (f"read the failed tasks' logs in .rally/runs/{state.run_id}/logs/, fix the cause, then "
             f"rallyc run {state.spec} --resume {state.run_id} (done tasks are kept)")
+
+
+def _all_landed(plan: Plan, state: RunState) -> bool:
+    """Every task done, every team check passed, nothing left out at fan-in: all but an outside change is fine."""
+    team_failed = any(check.exit_code for check in state.checks if check.scope == "team")
+    left_out = any(c.stage == "fan-in" for c in state.conflicts) or any(v.stage == "fan-in" for v in state.violations)
+    return state.count(DONE) == len(plan.tasks) and not team_failed and not left_out
 
 
 # ---- report.md ---------------------------------------------------------------------

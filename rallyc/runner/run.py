@@ -422,7 +422,7 @@ def _remove_worktrees(s: Session) -> None:
 def summary(s: Session, status: str) -> str:
     plan, state = s.plan, s.state
     score = tes(plan, state)
-    from rallyc.runner.report import seconds, speedup_achieved
+    from rallyc.runner.report import next_step, seconds, speedup_achieved
 
     lines = [
         f"rallyc: run {state.run_id} {status}: {state.count('done')} of {len(plan.tasks)} tasks done"
@@ -438,6 +438,8 @@ def summary(s: Session, status: str) -> str:
         lines.append(f"  applied: {state.applied.branch} fast-forwarded to {s.branch(INTEGRATION)}")
     elif status == "passed":
         lines.append(f"  apply: git merge --ff-only {s.branch(INTEGRATION)}")
+    elif state.outside:
+        lines.append(f"  next: {next_step(plan, state)}")
     else:
         lines.append(f"  after fixing: rallyc run {state.spec} --resume {state.run_id}")
     return "\n".join(lines)

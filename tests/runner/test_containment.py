@@ -217,6 +217,8 @@ def test_a_write_into_your_checkout_is_reported_not_reverted(tmp_path: Path, san
         assert code == 1 and doc["status"] == "partial"
         assert doc["outside_changes"] == [{"kind": "checkout", "during": ["work"], "what": ["README.md"]}]
         assert (repo / "README.md").read_text().endswith("planted\n")  # reported, not reverted: you may be working
+        assert "next: your refs or checkout changed while tasks ran without a sandbox" in out
+        assert "--resume" not in doc["next_step"]  # resuming would change nothing: a person must look
     else:
         assert code == 0 and doc["outside_changes"] == [] and (repo / "README.md").read_text() == "# project\n"
 
