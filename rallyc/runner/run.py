@@ -38,6 +38,8 @@ from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+STOP_WAIT_SECONDS = 3.0
+"""At a second Ctrl-C, how long rallyc waits for the spawner to have ended every command's tree."""
 JOURNAL = Path(".agents") / "rally.md"
 INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
@@ -251,6 +253,7 @@ def _execute(session: Session, options: RunOptions, display: Display) -> int:
 def _quit_now(s: Session, display: Display) -> NoReturn:
     """The second Ctrl-C (or SIGTERM): out at once, as if killed, which `--resume` is built for; but nothing
     of the run is left running, and the state on disk has every change made so far."""
+    spawner.shutdown(wait=STOP_WAIT_SECONDS)  # every command's tree, wherever it went
     kill_processes_below(s.folder.worktrees, 0.0)
     s.flush()
     display.stop()
