@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from rallyc import yamledit
-from rallyc.api import _merge, _visible, discover, lint_context
+from rallyc.api import Blocker, _merge, _visible, discover, lint_context
 from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Fix, Severity
@@ -220,6 +220,8 @@ class _State:
     """Every finding, info included, not suppressed: what the checks compare."""
     phases: tuple[str, ...]
     """The phases the linter reached: an error in a later one is not the change's doing."""
+    blocker: Blocker | None
+    """A hidden error that leaves the spec unusable (a suppressed structure error or cycle)."""
 
 
 def _lint(path: Path, display: str, text: str, settings: Settings) -> _State:
@@ -227,7 +229,7 @@ def _lint(path: Path, display: str, text: str, settings: Settings) -> _State:
     everything = Settings(show_info=True, repo=settings.repo, max_file_bytes=settings.max_file_bytes)
     ctx = LintContext(path, display, options, text=text)
     report = lint_context(ctx, everything)
-    return _State(text, ctx, report.diagnostics, report.phases)
+    return _State(text, ctx, report.diagnostics, report.phases, report.blocker)
 
 
 def _check(before: _State, after_text: str, change: _Change, target: Diagnostic | None) -> _State | str:
@@ -331,6 +333,9 @@ def _key(diagnostic: Diagnostic) -> tuple[str, str, str]:
 
 
 def _add_timeouts(state: _State, applied: list[Applied], refused: list[Refused]) -> _State:
+    if state.blocker is not None:
+        refused.append(Refused(TIMEOUTS, "timeout: 2 x estimate", state.blocker.blocks("--add-timeouts")))
+        return state
     if any(d.code.startswith("RY0") and d.severity is Severity.ERROR for d in state.findings):
         refused.append(Refused(TIMEOUTS, "timeout: 2 x estimate", "the spec has structure errors (RY0) to fix first"))
         return state

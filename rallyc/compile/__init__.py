@@ -30,11 +30,18 @@ GRAPH_FILE = "graph.mmd"
 
 
 class LintFailed(RallyError):
-    """The spec has lint errors: nothing is compiled."""
+    """The spec has lint errors, or a suppressed one that leaves it unusable: nothing is compiled or run."""
 
-    def __init__(self, report: LintReport) -> None:
-        super().__init__("the spec has lint errors; nothing was compiled")
+    def __init__(self, report: LintReport, action: str = "compile") -> None:
+        blocker = report.files[0].blocker if len(report.files) == 1 else None
+        if blocker is not None and not report.files[0].failed:
+            super().__init__(f"{report.files[0].file}: {blocker.blocks(action)}", hint=blocker.diagnostic.message)
+        else:
+            super().__init__(f"the spec has lint errors; nothing was {_DONE[action]}")
         self.report = report
+
+
+_DONE = {"compile": "compiled", "run": "run"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +91,16 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
                     output.notes, folder, repo, marker)  # fmt: skip
 
 
-def lint_clean(spec: Path) -> LintContext:
-    """The spec's context, once `rallyc lint` (with the project's config) passes on it."""
+def lint_clean(spec: Path, action: str = "compile") -> LintContext:
+    """The spec's context, once `rallyc lint` (with the project's config) passes on it and no error it
+    hides leaves the spec unusable for `action` (a suppressed cycle or schema error)."""
     if not spec.is_file():
         raise RallyError(f"{spec}: no such spec file" if not spec.exists() else f"{spec} is not a file")
     settings = settings_for(spec)
     ctx = context_for(spec, str(spec), settings)
     report = lint_context(ctx, settings)
-    if report.failed:
-        raise LintFailed(LintReport((report,), ()))
+    if report.failed or report.blocker is not None:
+        raise LintFailed(LintReport((report,), ()), action)
     return ctx
 
 

@@ -72,7 +72,7 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     from rallyc.compile import lint_clean
     from rallyc.runner.compiled import compile_for_run, team_dir
 
-    ctx = lint_clean(spec)
+    ctx = lint_clean(spec, "run")
     folder = team_dir(ctx)
     git = Git.for_repo(folder, env)
     top = git.toplevel(folder)
