@@ -21,6 +21,7 @@ from rallyc.api import LintReport, context_for, lint_context
 from rallyc.config import settings_for
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
+from rallyc.paths import checked_name, inside
 
 if TYPE_CHECKING:
     from rallyc.plan import Plan
@@ -86,9 +87,19 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
         GRAPH_FILE: mermaid(ctx.spec, ctx.graph),
         **output.files,
     }
-    folder = out if out is not None else repo / ".rally" / "build" / plan.team.name
+    _check_names(plan)
+    folder = out if out is not None else inside(repo, f".rally/build/{plan.team.name}")
     return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
                     output.notes, folder, repo, marker)  # fmt: skip
+
+
+def _check_names(plan: Plan) -> None:
+    """Compile and run name files, folders and branches after these: each must be a slug, whatever lint said."""
+    checked_name(plan.team.name, "team.name")
+    for mate in plan.teammates:
+        checked_name(mate.name, "the teammate name")
+    for task in plan.tasks:
+        checked_name(task.id, "the task id")
 
 
 def lint_clean(spec: Path, action: str = "compile") -> LintContext:
@@ -116,9 +127,9 @@ def write(compiled: Compiled) -> None:
 
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
     """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime files."""
-    from rallyc.compile.output import differences
+    from rallyc.compile.output import differences, tree_files
 
-    found = [(compiled.out / path, state) for path, state in differences(compiled.out, compiled.files)]
+    found = [(compiled.out / path, state) for path, state in differences(compiled.out, tree_files(compiled.files))]
     if installed:
         runtime = differences(compiled.repo, compiled.installable, exhaustive=False)
         found += [(compiled.repo / path, state) for path, state in runtime]
@@ -141,7 +152,7 @@ def install(compiled: Compiled) -> tuple[list[str], list[str]]:
     try:
         written = install_files(compiled.repo, compiled.installable)
         for relative in old:
-            (compiled.repo / relative).unlink()
+            inside(compiled.repo, relative).unlink()
     except OSError as error:
         raise RallyError(f"could not install into {compiled.repo}: {error.strerror or error}") from error
     return written, old

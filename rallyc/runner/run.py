@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rallyc.errors import RallyError
+from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import staging_for
@@ -30,7 +31,7 @@ from rallyc.runner.progress import Display
 from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
-from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
+from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git
 from rallyc.units import format_tokens, format_usd
 
@@ -97,7 +98,10 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     except (ValueError, ImportError) as error:
         raise RallyError(f"backend `{name}` is not available: {error}") from error
     backend.preflight(env, plan.run.shell)
-    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name)
+    prefix = git.prefix(folder)
+    for written in (top / RALLY_FOLDER / "runs", top / RALLY_FOLDER / "worktrees", top / prefix / JOURNAL):
+        contained(top, written)  # what a run writes in the user's tree stays in it, symbolic links resolved
+    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name)
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:
