@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rallyc.bounds import MAX_DIGITS
 from rallyc.errors import RallyError
 from rallyc.source import Span, YamlPath
 
@@ -239,12 +240,12 @@ def resolve_plain(text: str) -> Any:
     """
     if text in _SPECIAL:
         return _SPECIAL[text]
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
+    for pattern, start, base in ((_INT, 0, 10), (_OCT, 2, 8), (_HEX, 2, 16)):
+        if pattern.match(text):
+            # digits counted before int() (leading zeros too are digits to it): a number past MAX_DIGITS stays text
+            digits = text[start:].lstrip("+-").lstrip("0") or "0"
+            sign = "-" if text.startswith("-") else ""
+            return int(sign + digits, base) if len(digits) <= MAX_DIGITS else text
     if _FLOAT.match(text) and math.isfinite(number := float(text)):
         return number
     return text  # `.inf`, `.nan` and overflowing floats are no JSON numbers: the schema reports them as text
