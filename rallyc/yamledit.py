@@ -29,9 +29,9 @@ class Edit:
 
 def compose(text: str) -> Any:
     """ruamel's node tree of `text`, every node with its start and end marks (character indexes)."""
-    from ruamel.yaml import YAML
+    from rallyc.load import compose as compose_text
 
-    return YAML(typ="rt").compose(text)
+    return compose_text(text)
 
 
 def entry(root: Any, path: YamlPath) -> tuple[Any, Any, Any] | None:

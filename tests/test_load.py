@@ -51,10 +51,32 @@ def test_billion_laughs_is_refused() -> None:
         load_text(BILLION_LAUGHS, "f")
 
 
+def test_merge_keys_count_towards_the_alias_limit() -> None:
+    """Empty mappings merged nine times a level: no node to convert, still 9^9 merges (it hung before)."""
+    lines = ["a: &a {}"] + [f"{n}: &{n} {{<<: [{', '.join(['*' + p] * 9)}]}}" for p, n in zip("abcdefgh", "bcdefghi")]
+    with pytest.raises(YamlSyntaxError, match="aliases expand"):
+        load_text("\n".join(lines) + "\n", "f")
+
+
+def test_a_reused_anchor_is_valid_and_silent(capfd: pytest.CaptureFixture[str]) -> None:
+    """YAML 1.2 lets an anchor be defined again; ruamel's ReusedAnchorWarning never reaches stderr."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning raised here would fail the test, whatever the filters
+        document = load_text("x: &A 1\ny: &A 2\nz: *A\n", "f")
+    assert document.data == {"x": 1, "y": 2, "z": 2}
+    assert capfd.readouterr().err == ""
+
+
 @pytest.mark.parametrize(
     ("text", "message", "line", "column"),
     [
-        ("a: &a [*a]\n", "contains it", 1, 4),
+        ("a: &a [*a]\n", "contains it", 1, 8),
+        ("a: &A {<<: *A}\n", "contains it", 1, 12),
+        ("a: &A {b: {<<: *A}}\n", "contains it", 1, 16),
+        ("goal: \"\\uDC80\"\n", "half of a surrogate pair", 1, 7),
+        ("\"\\uD800x\": 1\n", "half of a surrogate pair", 1, 1),
         ("[" * 100, "nested deeper", 1, 65),
         ("a:\n\tb: 1\n", "tab", 2, 1),
         ("a: [1,\n", "expected", 2, 1),
