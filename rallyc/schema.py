@@ -186,9 +186,15 @@ def document_is_valid(data: Any) -> bool:
 
 
 def schema_findings(document: Document) -> Iterator[Finding]:
-    """One finding per schema problem, at the offending node (RY002)."""
-    if document_is_valid(document.data):
-        return
+    """One finding per schema problem, at the offending node (RY002), then the problems no schema states."""
+    from rallyc.values import os_findings
+
+    if not document_is_valid(document.data):
+        yield from _jsonschema_findings(document)
+    yield from os_findings(document)
+
+
+def _jsonschema_findings(document: Document) -> Iterator[Finding]:
     from jsonschema import Draft7Validator
 
     skipped = {id(team_schema()["definitions"][name]) for name in MINI_LANGUAGES}

@@ -19,6 +19,7 @@ from rallyc.api import lint
 from rallyc.config import Settings
 from rallyc.load import resolve_plain
 from tests.conftest import ROOT, SMALL_SPEC, rallyc
+from tests.conftest import position_of as where
 
 TASK = "estimate: 20m, verify: [pytest"
 FIELDS: dict[str, tuple[Callable[[str], str], str]] = {
@@ -36,12 +37,6 @@ FIELDS: dict[str, tuple[Callable[[str], str], str]] = {
 }
 HUGE = {"309 digits": "1" * 309, "4301 digits": "1" * 4301, "leading zeros": "0" * 5000 + "1" * 30}
 """Integers past every bound, written as YAML reads them: as numbers."""
-
-
-def where(text: str, value: str) -> tuple[int, int]:
-    """Line and column (1-based) of the first `value` in `text`."""
-    before = text[: text.index(value)]
-    return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
 def report_for(tmp_path: Path, text: str) -> list[tuple[str, int, int, str]]:

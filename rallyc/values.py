@@ -1,0 +1,59 @@
+"""What the JSON Schema cannot state about a spec's strings: the operating system must be able to take them.
+
+Text in a spec ends up in file names (`team.repo`), command lines (`verify`,
+`run.shell`), git arguments (`team.base`) and the arguments of the agents that
+run a task (every prompt). A NUL character reaches none of these, and a
+repository path must be one the file system can look up. Both are RY002 at the
+value, found here and reported with the schema's findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rallyc.diagnostics import Finding
+from rallyc.load import Document
+from rallyc.source import YamlPath, format_path
+
+PATH_MAX = 4095
+"""Bytes in a path Linux looks up (PATH_MAX less the final NUL); other systems allow less, never more."""
+NAME_MAX = 255
+"""Bytes in one file or folder name."""
+
+
+def os_findings(document: Document) -> Iterator[Finding]:
+    """RY002 findings for strings no file name, command or argument can hold, and a `team.repo` that is no path."""
+    yield from _nul_findings(document, document.data, ())
+    team = document.data.get("team") if isinstance(document.data, dict) else None
+    repo = team.get("repo") if isinstance(team, dict) else None
+    if isinstance(repo, str) and "\0" not in repo:
+        problem = path_problem(repo)
+        if problem:
+            yield Finding(document.span(("team", "repo")), f"team.repo cannot be a path: {problem}")
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` is no path the file system can look up, or None."""
+    encoded = path.encode("utf-8", "surrogateescape")
+    if not encoded:
+        return "it is empty (write `.` for the spec's own folder)"
+    if len(encoded) > PATH_MAX:
+        return f"{len(encoded):,} bytes, more than the {PATH_MAX:,} a path may have"
+    longest = max(encoded.split(b"/"), key=len)
+    if len(longest) > NAME_MAX:
+        return f"a name of {len(longest):,} bytes, more than the {NAME_MAX} a file or folder name may have"
+    return None
+
+
+def _nul_findings(document: Document, value: Any, path: YamlPath) -> Iterator[Finding]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not str(key).startswith("x-"):  # the user's own keys never reach rallyc's tools
+                yield from _nul_findings(document, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_findings(document, item, (*path, index))
+    elif isinstance(value, str) and "\0" in value:
+        yield Finding(document.span(path), f"{format_path(path)}: a NUL character (\\0) cannot reach a file name, "
+                      "a command or a program's arguments", "remove it")  # fmt: skip
