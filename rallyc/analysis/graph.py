@@ -7,6 +7,7 @@ only to list a cycle, where its algorithm earns the import.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rallyc.ir import Spec, Task
@@ -59,6 +60,14 @@ class TaskGraph:
         for node, sources in enumerate(self.predecessors):
             graph.add_edges_from((source, node) for source in sources)
         return [source for source, _ in networkx.find_cycle(graph)]
+
+
+def members(mask: int) -> Iterator[int]:
+    """The task numbers in a bitset, lowest first."""
+    while mask:
+        lowest = mask & -mask
+        mask ^= lowest
+        yield lowest.bit_length() - 1
 
 
 def task_graph(spec: Spec) -> TaskGraph:

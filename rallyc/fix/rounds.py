@@ -26,12 +26,12 @@ per round instead of one per fix.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rallyc import yamledit
-from rallyc.analysis.graph import TaskGraph, topological_order
+from rallyc.analysis.graph import TaskGraph, members, topological_order
 from rallyc.api import _visible
 from rallyc.config import Settings
 from rallyc.diagnostics import Diagnostic, Fix
@@ -89,9 +89,9 @@ class _Graph:
         predecessors[target] = (*predecessors[target], source)
         descendants, ancestors = [*self.descendants], [*self.ancestors]
         above, below = self.ancestors[source] | 1 << source, self.descendants[target] | 1 << target
-        for node in _bits(above):
+        for node in members(above):
             descendants[node] |= below
-        for node in _bits(below):
+        for node in members(below):
             ancestors[node] |= above
         return _Graph(self.base, predecessors, descendants, ancestors, topological_order(tuple(predecessors)))
 
@@ -100,13 +100,6 @@ class _Graph:
         base = self.base
         return TaskGraph(base.tasks, base.index, tuple(self.predecessors), self.order, tuple(self.descendants),
                          tuple(self.ancestors))  # fmt: skip
-
-
-def _bits(mask: int) -> Iterator[int]:
-    while mask:
-        lowest = mask & -mask
-        mask ^= lowest
-        yield lowest.bit_length() - 1
 
 
 @dataclass(frozen=True, slots=True)
