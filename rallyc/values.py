@@ -20,11 +20,14 @@ PATH_MAX = 4095
 """Bytes in a path Linux looks up (PATH_MAX less the final NUL); other systems allow less, never more."""
 NAME_MAX = 255
 """Bytes in one file or folder name."""
+_NUL_ESCAPES = ("\\0", "\\x00", "\\u0000", "\\U00000000")
+"""How a NUL gets into a value: YAML's reader refuses the byte itself, so only a double-quoted escape brings one."""
 
 
 def os_findings(document: Document) -> Iterator[Finding]:
     """RY002 findings for strings no file name, command or argument can hold, and a `team.repo` that is no path."""
-    yield from _nul_findings(document, document.data, ())
+    if any(escape in document.text for escape in _NUL_ESCAPES):
+        yield from _nul_findings(document, document.data, ())
     team = document.data.get("team") if isinstance(document.data, dict) else None
     repo = team.get("repo") if isinstance(team, dict) else None
     if isinstance(repo, str) and "\0" not in repo:

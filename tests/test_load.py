@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from rallyc.load import YamlSyntaxError, decode, load_text, resolve_plain
 from rallyc.source import Span
+from tests.conftest import SMALL_SPEC
 
 
 def test_every_key_value_and_item_has_a_span() -> None:
@@ -67,6 +72,15 @@ def test_a_reused_anchor_is_valid_and_silent(capfd: pytest.CaptureFixture[str]) 
         document = load_text("x: &A 1\ny: &A 2\nz: *A\n", "f")
     assert document.data == {"x": 1, "y": 2, "z": 2}
     assert capfd.readouterr().err == ""
+
+
+def test_no_command_prints_a_warning_for_a_reused_anchor(tmp_path: Path) -> None:
+    """The issue: ruamel's 9-line ReusedAnchorWarning on stderr in every command (a process, as a user sees it)."""
+    spec = tmp_path / "team.rally.yaml"
+    spec.write_text(SMALL_SPEC.replace("rally: 1", "rally: &r 1\nx-a: &r 2\nx-b: *r"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "rallyc", "lint", "--no-repo", str(spec)], capture_output=True,
+                          text=True, check=False, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ FIELDS: dict[str, tuple[Callable[[str], str], str]] = {
     "retries": (lambda v: SMALL_SPEC + f"run: {{retries: {v}}}\n", "RY002"),
     "concurrency": (lambda v: SMALL_SPEC + f"run: {{concurrency: {v}}}\n", "RY002"),
 }
-HUGE = {"309 digits": "1" * 309, "4301 digits": "1" * 4301, "leading zeros": "0" * 5000 + "1" * 30}
+HUGE = {"309 digits": "9" * 309, "4301 digits": "9" * 4301, "leading zeros": "0" * 5000 + "9" * 30}
 """Integers past every bound, written as YAML reads them: as numbers."""
 
 
