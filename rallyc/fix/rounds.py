@@ -26,8 +26,8 @@ per round instead of one per fix.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rallyc import yamledit
@@ -77,7 +77,7 @@ class _Graph:
     predecessors: list[tuple[int, ...]]
     descendants: list[int]
     ancestors: list[int]
-    order: tuple[int, ...] | None = field(default=None)
+    order: tuple[int, ...] | None
 
     @classmethod
     def of(cls, graph: TaskGraph) -> _Graph:
@@ -140,31 +140,39 @@ def _globs(state: State, candidates: list[Diagnostic], first: Diagnostic, budget
 
 def _races(state: State, found: list[Diagnostic], tried: set[Key], budget: int) -> Round | None:
     """The `after` fixes the loop applies next, on the graph model, up to one it would refuse or not take."""
-    graph = state.ctx.graph
-    task_at = {task.span: number for number, task in enumerate(graph.tasks)}
-    candidates = [_Candidate(d, key(d), (graph.index[d.fix.text], task_at[d.fix.span])
-                             if d.code == RACE and d.fix and d.fix.key == "after" else None) for d in found]  # fmt: skip
-    groups = _by_place(candidates)
-    model, tried, start = _Graph.of(graph), set(tried), 0
+    race = _race_finder(state.ctx.graph)
+    candidates = [_Candidate(d, key(d), race(d)) for d in found]
+    groups, model, tried, start = _by_place(candidates), _Graph.of(state.ctx.graph), set(tried), 0
     steps: list[_Candidate] = []
     added: dict[int, list[str]] = {}
     tree = yamledit.compose(state.text)
     while len(steps) < budget:
         target, start = _next(model.graph, groups, start, tried)
-        if target is None or target.race is None:
+        if target is None or target.race is None or target.diagnostic.fix is None:
             break
         writer, reader = target.race
         after = model.with_edge(writer, reader)
-        fix = target.diagnostic.fix
-        assert fix is not None
         if not after.graph.has_parallel_work():
             break  # the loop refuses this one (RY206): it takes it on its own
-        if reader not in added and isinstance(change_for(state.ctx, fix, tree), str):
+        if reader not in added and isinstance(change_for(state.ctx, target.diagnostic.fix, tree), str):
             break
         model, tried = after, set()
         steps.append(target)
-        added.setdefault(reader, []).append(fix.text)
-    return _race_round(state, candidates, model.graph, steps, added, tree) if steps else None
+        added.setdefault(reader, []).append(target.diagnostic.fix.text)
+    return _race_round(state, candidates, race, model.graph, steps, added, tree) if steps else None
+
+
+def _race_finder(graph: TaskGraph) -> Callable[[Diagnostic], tuple[int, int] | None]:
+    """A race's (writer, reader) task numbers, from the `after` its fix adds; None for any other finding."""
+    task_at = {task.span: number for number, task in enumerate(graph.tasks)}
+
+    def race(diagnostic: Diagnostic) -> tuple[int, int] | None:
+        fix = diagnostic.fix
+        if diagnostic.code != RACE or fix is None or fix.key != "after":
+            return None
+        return graph.index[fix.text], task_at[fix.span]
+
+    return race
 
 
 def _by_place(candidates: list[_Candidate]) -> list[list[_Candidate]]:
@@ -194,8 +202,8 @@ def _racing(graph: TaskGraph, race: tuple[int, int] | None) -> bool:
     return race is None or graph.concurrent(*race)
 
 
-def _race_round(state: State, candidates: list[_Candidate], graph: TaskGraph, steps: list[_Candidate],
-                added: dict[int, list[str]], tree: Any) -> Round:  # fmt: skip
+def _race_round(state: State, candidates: list[_Candidate], race: Callable[[Diagnostic], tuple[int, int] | None],
+                graph: TaskGraph, steps: list[_Candidate], added: dict[int, list[str]], tree: Any) -> Round:  # fmt: skip
     """The round's one edit per reader and what the lint after it must find."""
     first: dict[int, Fix] = {}
     for step in steps:
@@ -203,10 +211,8 @@ def _race_round(state: State, candidates: list[_Candidate], graph: TaskGraph, st
         first.setdefault(step.race[1], step.diagnostic.fix)
     changes = [change_for(state.ctx, fix, tree, added[reader]) for reader, fix in first.items()]
     predicted = Counter(c.key for c in candidates if _racing(graph, c.race))
-    races = {c.key: c.race for c in candidates}
-    ended = sum(1 for d in state.findings if d.code == RACE and not _racing(graph, races.get(key(d))))
     expected = errors(state)
-    expected[RACE] -= ended
+    expected[RACE] -= sum(1 for d in state.findings if not _racing(graph, race(d)))
     return Round(tuple(s.diagnostic for s in steps), combined([c for c in changes if isinstance(c, Change)]),
                  predicted, +expected)  # fmt: skip
 
