@@ -5,7 +5,7 @@ estimates multiply a task's tokens by a price and the overhead and add them up
 over every task a 1 MiB spec can hold, and the schedule adds durations; within
 these bounds none of it comes near a float's range, so no command prints `inf`.
 The schema (`schemas/team.rally.schema.json`) states the same numbers for
-`max_usd`, `overhead`, `prices`, `retries` and `concurrency` (RY002); the
+`max_usd`, `overhead`, `prices`, `retries`, `concurrency` and `max_file_mib` (RY002); the
 mini-language parsers check durations and token counts (RY004). A test keeps
 the two in step.
 """
@@ -26,5 +26,7 @@ MAX_PRICE = 10**6
 """The largest price, USD per million tokens (`budget.prices`)."""
 MAX_RETRIES = 100
 MAX_CONCURRENCY = 1000
+MAX_FILE_MIB = 1 << 20
+"""The largest `run.max_file_mib`: a tebibyte."""
 MAX_DIGITS = 100
 """Digits of a YAML integer read as a number: longer ones stay text and are reported, never passed to int()."""

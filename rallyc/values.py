@@ -3,7 +3,8 @@
 Text in a spec ends up in file names (`team.repo`), command lines (`verify`,
 `run.shell`), git arguments (`team.base`) and the arguments of the agents that
 run a task (every prompt). A NUL character reaches none of these, and a
-repository path must be one the file system can look up. Both are RY002 at the
+repository path (or a folder the sandbox lets tasks write) must be one the file
+system can look up. Both are RY002 at the
 value, found here and reported with the schema's findings.
 """
 
@@ -28,12 +29,22 @@ def os_findings(document: Document) -> Iterator[Finding]:
     """RY002 findings for strings no file name, command or argument can hold, and a `team.repo` that is no path."""
     if any(escape in document.text for escape in _NUL_ESCAPES):
         yield from _nul_findings(document, document.data, ())
-    team = document.data.get("team") if isinstance(document.data, dict) else None
-    repo = team.get("repo") if isinstance(team, dict) else None
-    if isinstance(repo, str) and "\0" not in repo:
-        problem = path_problem(repo)
+    for where, path in _paths(document.data):
+        problem = path_problem(path) if "\0" not in path else None
         if problem:
-            yield Finding(document.span(("team", "repo")), f"team.repo cannot be a path: {problem}")
+            yield Finding(document.span(where), f"{format_path(where)} cannot be a path: {problem}")
+
+
+def _paths(data: Any) -> Iterator[tuple[YamlPath, str]]:
+    """The values that name places on disk: `team.repo` and each `run.sandbox_writable` folder."""
+    team = data.get("team") if isinstance(data, dict) else None
+    if isinstance(team, dict) and isinstance(team.get("repo"), str):
+        yield ("team", "repo"), team["repo"]
+    run = data.get("run") if isinstance(data, dict) else None
+    writable = run.get("sandbox_writable") if isinstance(run, dict) else None
+    for index, item in enumerate(writable if isinstance(writable, list) else []):
+        if isinstance(item, str):
+            yield ("run", "sandbox_writable", index), item
 
 
 def path_problem(path: str) -> str | None:

@@ -34,6 +34,7 @@ FIELDS: dict[str, tuple[Callable[[str], str], str]] = {
     "coordination": (lambda v: SMALL_SPEC.replace("max_usd: 40", f"max_usd: 40, coordination: {{spawn: {v}}}"), "RY004"),
     "retries": (lambda v: SMALL_SPEC + f"run: {{retries: {v}}}\n", "RY002"),
     "concurrency": (lambda v: SMALL_SPEC + f"run: {{concurrency: {v}}}\n", "RY002"),
+    "max_file_mib": (lambda v: SMALL_SPEC + f"run: {{max_file_mib: {v}}}\n", "RY002"),
 }
 HUGE = {"309 digits": "9" * 309, "4301 digits": "9" * 4301, "leading zeros": "0" * 5000 + "9" * 30}
 """Integers past every bound, written as YAML reads them: as numbers."""
@@ -67,6 +68,7 @@ BEYOND = {
     "coordination": ["87601h"],
     "retries": ["101"],
     "concurrency": ["1001"],
+    "max_file_mib": ["1048577", "1e308"],
 }
 
 
@@ -79,7 +81,7 @@ def test_a_value_just_past_its_bound_is_a_finding_at_the_value(field: str, value
 
 AT_THE_BOUND = {
     "max_usd": ["1000000000", "0.01"], "overhead": ["1000"], "prices": ["1000000"], "max_tokens": ["1000000000M"],
-    "estimate": ["87600h"], "retries": ["100"], "concurrency": ["1000"],
+    "estimate": ["87600h"], "retries": ["100"], "concurrency": ["1000"], "max_file_mib": ["1048576"],
 }  # fmt: skip
 
 
@@ -127,3 +129,4 @@ def test_the_schema_states_the_same_bounds() -> None:
     price = budget["prices"]["additionalProperties"]["properties"]
     assert price["input"]["maximum"] == price["output"]["maximum"] == bounds.MAX_PRICE
     assert (run["retries"]["maximum"], run["concurrency"]["maximum"]) == (bounds.MAX_RETRIES, bounds.MAX_CONCURRENCY)
+    assert run["max_file_mib"]["maximum"] == bounds.MAX_FILE_MIB

@@ -53,6 +53,13 @@ def test_a_repo_that_cannot_be_a_path_is_a_schema_violation_at_the_value(case: s
         assert code == 1 and "internal error" not in err, (command, err)
 
 
+def test_a_sandbox_folder_that_cannot_be_a_path_is_a_schema_violation_at_the_value(tmp_path: Path) -> None:
+    path = spec_with(tmp_path, "budget: {max_usd: 40}", f"budget: {{max_usd: 40}}\nrun: {{sandbox_writable: [~/ok, {'y' * 300}]}}")
+    found = findings(path, repo=False)
+    assert [(code, line, column) for code, line, column, _ in found] == [("RY002", *position_of(path.read_text(), "y" * 300))]
+    assert "run.sandbox_writable[1] cannot be a path: a name of 300 bytes" in found[0][3]
+
+
 def test_a_long_repo_that_is_a_path_is_fine(tmp_path: Path) -> None:
     assert findings(spec_with(tmp_path, GOAL, f"repo: {'x' * 255}, {GOAL}")) == []
 
