@@ -80,6 +80,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     spec_path = Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix()
     chosen = target_named(target or ctx.spec.team.runtime)
     plan = lower(ctx, spec_path, chosen.name)
+    _check_names(plan)
     marker = marker_text(spec_path)
     output = chosen.emit(plan, marker)
     files = {
@@ -87,7 +88,6 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
         GRAPH_FILE: mermaid(ctx.spec, ctx.graph),
         **output.files,
     }
-    _check_names(plan)
     folder = out if out is not None else inside(repo, f".rally/build/{plan.team.name}")
     return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
                     output.notes, folder, repo, marker)  # fmt: skip
