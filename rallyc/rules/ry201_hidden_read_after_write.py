@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from rallyc.analysis.graph import TaskGraph
+from rallyc.analysis.graph import TaskGraph, members
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Fix, Related, Severity
 from rallyc.globs import overlap, overlap_candidates
@@ -100,7 +100,7 @@ def _racing_overlaps(reads: _Globs, writes: _Globs, unordered: list[int]) -> dic
     most candidate pairs are never searched.
     """
     read_texts, write_texts = list(reads.globs), list(writes.globs)
-    racing_with = {text: _union(unordered[number] for number in _bits(mask)) for text, mask in reads.tasks.items()}
+    racing_with = {text: _union(unordered[number] for number in members(mask)) for text, mask in reads.tasks.items()}
     found: dict[str, dict[str, str]] = {}
     for i, j in overlap_candidates(list(reads.globs.values()), list(writes.globs.values())):
         read, write = read_texts[i], write_texts[j]
@@ -109,14 +109,6 @@ def _racing_overlaps(reads: _Globs, writes: _Globs, unordered: list[int]) -> dic
             if witness is not None:
                 found.setdefault(read, {})[write] = witness
     return found
-
-
-def _bits(mask: int) -> Iterator[int]:
-    """The task numbers in a bitset, lowest first."""
-    while mask:
-        lowest = mask & -mask
-        mask ^= lowest
-        yield lowest.bit_length() - 1
 
 
 def _union(masks: Iterator[int]) -> int:
@@ -139,7 +131,7 @@ def _races(
     for pattern in reader.reads:
         racing = writers.get(pattern.text, 0) & unordered & ~reported
         reported |= racing
-        for writer_number in _bits(racing):
+        for writer_number in members(racing):
             writer, written = graph.tasks[writer_number], overlaps[pattern.text]
             write = next(entry for entry in writer.writes if entry.text in written)
             yield _finding(reader, pattern, writer, write, written[write.text])

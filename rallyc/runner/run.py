@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rallyc.errors import RallyError
+from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
@@ -33,7 +34,7 @@ from rallyc.runner.report import handoff_markdown, report_document, report_markd
 from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
-from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
+from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
 
@@ -78,7 +79,7 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     from rallyc.compile import lint_clean
     from rallyc.runner.compiled import compile_for_run, team_dir
 
-    ctx = lint_clean(spec)
+    ctx = lint_clean(spec, "run")
     folder = team_dir(ctx)
     git = Git.for_repo(folder, env)
     top = git.toplevel(folder)
@@ -106,8 +107,11 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     except (ValueError, ImportError) as error:
         raise RallyError(f"backend `{name}` is not available: {error}") from error
     backend.preflight(env, plan.run.shell)
+    prefix = git.prefix(folder)
+    for written in (top / RALLY_FOLDER / "runs", top / RALLY_FOLDER / "worktrees", top / prefix / JOURNAL):
+        contained(top, written)  # what a run writes in the user's tree stays in it, symbolic links resolved
     sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
-    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name, sandbox)
+    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox)
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:
