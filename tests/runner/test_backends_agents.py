@@ -363,6 +363,24 @@ def test_anthropic_timeout_kills_a_running_command(worktree: Path, tmp_path: Pat
     assert wait_for(lambda: process_gone(sleeper), 5)
 
 
+def test_anthropic_commands_run_in_the_sandbox(worktree: Path, tmp_path: Path) -> None:
+    """The model's `run_command` is a shell: in the task's sandbox it writes the worktree and nothing else."""
+    found = require_sandbox()
+    command = f"echo in > inside.txt; echo out > {tmp_path / 'outside.txt'} || echo refused"
+    seen: list[dict[str, Any]] = []
+
+    def script(body: dict[str, Any], index: int) -> Reply:
+        if index == 0:
+            return Reply(message(tool_use("c", "run_command", command=command), stop_reason="tool_use"))
+        seen.append(tool_results(body))
+        return Reply(message(text("Done.")))
+
+    with FakeMessagesAPI(script) as api:
+        result = anthropic_run(worktree, api, sandbox=Sandbox((str(worktree), "/dev/null"), found.abi))
+    assert result.ok and (worktree / "inside.txt").is_file() and not (tmp_path / "outside.txt").exists()
+    assert "refused" in seen[0]["c"]["content"]
+
+
 def test_anthropic_turn_cap(worktree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(anthropic_backend, "MAX_TURNS", 3)
     with FakeMessagesAPI([Reply(message(tool_use("t", "list_files"), stop_reason="tool_use"))]) as api:
