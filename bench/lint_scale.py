@@ -52,7 +52,7 @@ def cold() -> None:
     from rallyc.globs import clear_caches
 
     clear_caches()
-    build._cached_glob.cache_clear()  # glob texts parsed once per process
+    build._cached_item.cache_clear()  # glob texts parsed once per process
     re.purge()
 
 
@@ -225,7 +225,7 @@ _WITNESS = re.compile(r"owns of '([^']+)' \((.+)\) and '([^']+)' \((.+)\) overla
 def check_overlaps(report: Any) -> list[str]:
     """Every planted pair reported once, with a witness both globs match; nothing else reported."""
     from rallyc.globs import match
-    from rallyc.syntax import parse_glob
+    from rallyc.globparse import parse_glob
 
     problems = []
     found = [d for d in report.diagnostics if d.code == "RY101"]

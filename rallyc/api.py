@@ -10,7 +10,7 @@ from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.errors import RallyError
-from rallyc.rules import PHASES, Rule, all_rules
+from rallyc.rules import PHASES, Rule, all_rules, rule_by_code
 
 SPEC_SUFFIXES = (".rally.yaml", ".rally.yml")
 
@@ -131,6 +131,7 @@ def structure_findings(ctx: LintContext) -> tuple[Diagnostic, ...]:
 def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) -> tuple[list[Diagnostic], tuple[str, ...]]:
     """Phase by phase; a phase runs only when the earlier ones found no error. The findings, and the phases run."""
     found: list[Diagnostic] = []
+    seen: set[Diagnostic] = set()
     ran: list[str] = []
     blocked = False
     for phase in phases:
@@ -143,11 +144,16 @@ def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) ->
                 for finding in rule.check(ctx):
                     diagnostic = _diagnostic(rule, finding)
                     blocked = blocked or (diagnostic.severity is Severity.ERROR and finding.blocking)
-                    found.append(diagnostic)
+                    if diagnostic not in seen:  # two rules may meet the same too-complex glob
+                        seen.add(diagnostic)
+                        found.append(diagnostic)
     return found, tuple(ran)
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
+    """The finding under its rule's code, or under the code it names (RY004 from an ownership rule)."""
+    if finding.code is not None:
+        rule = rule_by_code(finding.code) or rule
     severity = finding.severity or rule.severity
     return Diagnostic(
         rule.code, rule.name, severity, finding.message, finding.span, finding.hint, finding.related, finding.fix

@@ -142,10 +142,11 @@ def _append_change(text: str, tree: Any, path: YamlPath, entry: Any, key: str, i
     mapping, anchor_key, anchor_value = entry
     owner = path[:-1]
     existing = yamledit.entry(tree, (*owner, key))
+    source = yamledit.item_source(item)
     if existing is None:
-        edit = yamledit.insert_entry(text, mapping, (anchor_key, anchor_value), key, f"[{item}]")
+        edit = yamledit.insert_entry(text, mapping, (anchor_key, anchor_value), key, f"[{source}]")
     elif existing[2].id == "sequence":
-        edit = yamledit.append_item(text, existing[2], item)
+        edit = yamledit.append_item(text, existing[2], source)
     else:
         return f"`{key}` is not a list"
     if edit is None:

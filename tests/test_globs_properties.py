@@ -18,7 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from rallyc.globs import GlobSet, inside, is_valid_path, match, overlap, overlap_candidates, owner_index
-from rallyc.syntax import Glob, PatternError, parse_glob
+from rallyc.globparse import parse_glob
+from rallyc.syntax import Glob, PatternError
 
 BOUND = 5
 ALPHABET = "abc/"

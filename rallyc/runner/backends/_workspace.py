@@ -16,9 +16,9 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.backends._process import clip, run_process, without_secrets
-from rallyc.syntax import parse_glob
 
 LIST_CAP = 2000
 """Entries `list_files` returns: a node_modules folder must not fill the model's context."""
@@ -36,7 +36,7 @@ class Workspace:
     def __init__(self, root: Path, owns: Sequence[str], env: Mapping[str, str], command_timeout: float) -> None:
         self.root = root.resolve()
         self.owns = tuple(owns)
-        self.owned = GlobSet([parse_glob(glob) for glob in owns])  # PatternError: the caller reports it
+        self.owned = GlobSet(parse_glob_list(owns))  # PatternError: the caller reports it
         self.env = without_secrets(env)
         self.command_timeout = command_timeout
 

@@ -1,0 +1,117 @@
+"""A glob's automaton, built once per glob text, and matching one path against it.
+
+`**/` is `([^/]+/)*`, a final `**` is `[^/]+(/[^/]+)*`, `*` loops on every character but `/`,
+`?` and classes step on one character (never `/`), braces are alternatives (Thompson's
+construction; recursion as deep as the braces nest, which the parser bounds). A valid path is
+non-empty segments joined by `/`, none of them `.` or `..`: other texts are never matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rallyc.automata import NOT_SLASH, SLASH_SET, CharSet, Nfa, NfaBuilder, PathMatcher, char_set, complement, without_slash
+from rallyc.syntax import AnyChar, AnyDirs, AnyRun, CharClass, Choice, Glob, GlobNode, Literal
+
+_NFAS: dict[str, Nfa] = {}
+_MATCHERS: dict[str, PathMatcher] = {}
+
+
+def is_valid_path(path: str) -> bool:
+    """Non-empty segments joined by `/`, none of them `.` or `..` (no file has those names)."""
+    if not path or path[0] == "/" or path[-1] == "/" or "//" in path:
+        return False
+    return "." not in path or all(segment not in (".", "..") for segment in path.split("/"))
+
+
+def glob_nfa(glob: Glob) -> Nfa:
+    """The NFA of the glob's own pattern (its exclusions apart), built once per text."""
+    found = _NFAS.get(glob.text)
+    if found is None:
+        builder = NfaBuilder()
+        start = builder.state()
+        found = _NFAS[glob.text] = builder.build(start, _sequence(builder, glob.nodes, start))
+    return found
+
+
+def matches(glob: Glob, path: str) -> bool:
+    """Whether the glob's pattern, minus its exclusions, matches `path` (a valid path: not checked)."""
+    if not _matcher(glob).accepts(path):
+        return False
+    return not any(_matcher(excluded).accepts(path) for excluded in glob.excluded)
+
+
+def match(glob: Glob, path: str) -> bool:
+    """Whether `glob` (minus its exclusions) matches `path`; texts that are no valid path never match."""
+    return is_valid_path(path) and matches(glob, path)
+
+
+def clear_nfas() -> None:
+    _NFAS.clear()
+    _MATCHERS.clear()
+
+
+def _matcher(glob: Glob) -> PathMatcher:
+    found = _MATCHERS.get(glob.text)
+    if found is None:
+        found = _MATCHERS[glob.text] = PathMatcher(glob_nfa(glob))
+    return found
+
+
+def _sequence(builder: NfaBuilder, nodes: Sequence[GlobNode], at: int) -> int:
+    """Add `nodes` after state `at`; return the state reached at their end."""
+    for node in nodes:
+        at = _node(builder, node, at)
+    return at
+
+
+def _node(builder: NfaBuilder, node: GlobNode, at: int) -> int:
+    if isinstance(node, Literal):
+        for char in node.text:
+            at = _one_char(builder, at, ((ord(char), ord(char)),))
+        return at
+    if isinstance(node, (AnyChar, CharClass)):
+        return _one_char(builder, at, class_set(node) if isinstance(node, CharClass) else NOT_SLASH)
+    if isinstance(node, Choice):
+        return _choice(builder, node, at)
+    loop = builder.state()  # fresh states for loops: Thompson's rule against leaking cycles
+    builder.empty_move(at, loop)
+    if isinstance(node, AnyRun):
+        builder.move(loop, NOT_SLASH, loop)
+        return loop
+    return _segments(builder, loop, ends_with_slash=isinstance(node, AnyDirs))
+
+
+def _one_char(builder: NfaBuilder, at: int, charset: CharSet) -> int:
+    target = builder.state()
+    builder.move(at, charset, target)
+    return target
+
+
+def _segments(builder: NfaBuilder, entry: int, ends_with_slash: bool) -> int:
+    """`**/` is `([^/]+/)*` (ends at `entry`); a final `**` is `[^/]+(/[^/]+)*` (ends in a segment)."""
+    inside = builder.state()
+    builder.move(entry, NOT_SLASH, inside)
+    builder.move(inside, NOT_SLASH, inside)
+    if ends_with_slash:
+        builder.move(inside, SLASH_SET, entry)
+        return entry
+    after_slash = builder.state()
+    builder.move(inside, SLASH_SET, after_slash)
+    builder.move(after_slash, NOT_SLASH, inside)
+    return inside
+
+
+def _choice(builder: NfaBuilder, node: Choice, at: int) -> int:
+    end = builder.state()
+    for alternative in node.alternatives:
+        begin = builder.state()
+        builder.empty_move(at, begin)
+        builder.empty_move(_sequence(builder, alternative, begin), end)
+    return end
+
+
+def class_set(node: CharClass) -> CharSet:
+    """The code points a class matches (never `/`)."""
+    chosen = char_set((ord(low), ord(high)) for low, high in node.ranges)
+    return without_slash(complement(chosen) if node.negated else chosen)
