@@ -329,9 +329,21 @@ class PathMatcher:
         self._accepting: list[bool] = []
         self._intern(self._start)
 
-    def accepts(self, text: str) -> bool:
-        """Whether the NFA accepts `text`."""
+    def after(self, prefix: str) -> frozenset[int] | None:
+        """The NFA states `prefix` leads to (None: nothing is accepted after it), to resume from."""
+        state = 0
+        for char in prefix:
+            target = self._rows[state].get(char)
+            state = self._step(state, char) if target is None else target
+            if state < 0:
+                return None
+        return self._subsets[state]
+
+    def accepts(self, text: str, resume: tuple[int, frozenset[int]] | None = None) -> bool:
+        """Whether the NFA accepts `text`; `resume` (index, states from `after`) skips a known prefix."""
         state, rows = 0, self._rows
+        if resume is not None:
+            state, text = self._intern(resume[1]), text[resume[0] :]
         for char in text:
             target = rows[state].get(char)
             if target is None:

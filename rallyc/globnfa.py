@@ -21,7 +21,9 @@ def is_valid_path(path: str) -> bool:
     """Non-empty segments joined by `/`, none of them `.` or `..` (no file has those names)."""
     if not path or path[0] == "/" or path[-1] == "/" or "//" in path:
         return False
-    return "." not in path or all(segment not in (".", "..") for segment in path.split("/"))
+    if path[0] != "." and "/." not in path:  # no segment starts with a dot
+        return True
+    return all(segment not in (".", "..") for segment in path.split("/"))
 
 
 def glob_nfa(glob: Glob) -> Nfa:
@@ -36,9 +38,9 @@ def glob_nfa(glob: Glob) -> Nfa:
 
 def matches(glob: Glob, path: str) -> bool:
     """Whether the glob's pattern, minus its exclusions, matches `path` (a valid path: not checked)."""
-    if not _matcher(glob).accepts(path):
+    if not matcher(glob).accepts(path):
         return False
-    return not any(_matcher(excluded).accepts(path) for excluded in glob.excluded)
+    return not any(matcher(excluded).accepts(path) for excluded in glob.excluded)
 
 
 def match(glob: Glob, path: str) -> bool:
@@ -51,7 +53,8 @@ def clear_nfas() -> None:
     _MATCHERS.clear()
 
 
-def _matcher(glob: Glob) -> PathMatcher:
+def matcher(glob: Glob) -> PathMatcher:
+    """The path matcher of the glob's own pattern (its exclusions apart), built once per text."""
     found = _MATCHERS.get(glob.text)
     if found is None:
         found = _MATCHERS[glob.text] = PathMatcher(glob_nfa(glob))

@@ -16,7 +16,6 @@ When the linter sees the repository, a tracked file both globs match is the witn
 
 from __future__ import annotations
 
-import os
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,8 +23,16 @@ from dataclasses import dataclass
 from rallyc.automata import Budget, LazyDfa, Nfa, TooComplex
 from rallyc.automata import union as nfa_union
 from rallyc.globnfa import clear_nfas, glob_nfa, is_valid_path, match
-from rallyc.globset import GlobSet, TrackedFiles, literal_prefix, literal_suffix, most_readable, owner_index
-from rallyc.syntax import Choice, Glob, GlobNode, Literal
+from rallyc.globset import (
+    GlobSet,
+    TrackedFiles,
+    literal_prefix,
+    literal_prefixes,
+    literal_suffix,
+    most_readable,
+    owner_index,
+)
+from rallyc.syntax import Glob
 from rallyc.witness import preference, witness
 
 __all__ = [
@@ -130,44 +137,6 @@ def inside(a: Glob, globs: Sequence[Glob], tracked: TrackedFiles | None = None) 
 
 
 # ---- pre-filter for many pairs -------------------------------------------------------
-
-_MAX_PREFIXES = 32
-
-
-def literal_prefixes(glob: Glob) -> tuple[str, ...]:
-    """Every matched path starts with one of these: braces after the literal prefix are expanded.
-
-    `pkg/{lib,src}7/**` gives `pkg/lib7/` and `pkg/src7/`, where `literal_prefix` stops at `pkg/`
-    and would pair the glob with everything under `pkg/`. Linear in the braces: past
-    `_MAX_PREFIXES` the prefixes so far give way to what they have in common.
-    """
-    stopped, going = _prefixes(glob.nodes, {""})
-    return tuple(sorted(stopped | going))
-
-
-def _prefixes(nodes: Sequence[GlobNode], heads: set[str]) -> tuple[set[str], set[str]]:
-    """From `heads`, after `nodes`: prefixes that reached a wildcard, and prefixes still all literal."""
-    stopped: set[str] = set()
-    going = heads
-    for node in nodes:
-        if isinstance(node, Literal):
-            going = {head + node.text for head in going}
-        elif isinstance(node, Choice):
-            following: set[str] = set()
-            for alternative in node.alternatives:
-                alternative_stopped, alternative_going = _prefixes(alternative, going)
-                stopped |= alternative_stopped
-                following |= alternative_going
-            going = following
-        else:
-            stopped |= going
-            going = set()
-        if len(stopped) + len(going) > _MAX_PREFIXES:
-            return {os.path.commonprefix(sorted(stopped | going))}, set()
-        if not going:
-            break
-    return stopped, going
-
 
 def may_overlap(a: Glob, b: Glob) -> bool:
     """A necessary condition for `overlap`: a common path starts with both prefixes and ends with both suffixes.

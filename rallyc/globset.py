@@ -10,10 +10,11 @@ suffix is compared before the automaton runs.
 from __future__ import annotations
 
 from bisect import bisect_left
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from rallyc.globnfa import is_valid_path, matches
-from rallyc.syntax import Glob, Literal
+from rallyc.globnfa import is_valid_path, matcher
+from rallyc.syntax import Choice, Glob, GlobNode, Literal
 from rallyc.witness import char_rank
 
 
@@ -29,6 +30,44 @@ def literal_suffix(glob: Glob) -> str:
     return last.text if isinstance(last, Literal) else ""
 
 
+_MAX_PREFIXES = 32
+
+
+def literal_prefixes(glob: Glob) -> tuple[str, ...]:
+    """Every matched path starts with one of these: braces after the literal prefix are expanded.
+
+    `pkg/{lib,src}7/**` gives `pkg/lib7/` and `pkg/src7/`, where `literal_prefix` stops at `pkg/`
+    and would pair the glob with everything under `pkg/`. Linear in the braces: past
+    `_MAX_PREFIXES` the prefixes so far give way to what they have in common.
+    """
+    stopped, going = _prefixes(glob.nodes, {""})
+    return tuple(sorted(stopped | going))
+
+
+def _prefixes(nodes: Sequence[GlobNode], heads: set[str]) -> tuple[set[str], set[str]]:
+    """From `heads`, after `nodes`: prefixes that reached a wildcard, and prefixes still all literal."""
+    stopped: set[str] = set()
+    going = heads
+    for node in nodes:
+        if isinstance(node, Literal):
+            going = {head + node.text for head in going}
+        elif isinstance(node, Choice):
+            following: set[str] = set()
+            for alternative in node.alternatives:
+                alternative_stopped, alternative_going = _prefixes(alternative, going)
+                stopped |= alternative_stopped
+                following |= alternative_going
+            going = following
+        else:
+            stopped |= going
+            going = set()
+        if len(stopped) + len(going) > _MAX_PREFIXES:
+            return {os.path.commonprefix(sorted(stopped | going))}, set()
+        if not going:
+            break
+    return stopped, going
+
+
 def plain_path(glob: Glob) -> str | None:
     """The one path a glob without wildcards or exclusions matches (`docs/x.md`), else None."""
     if len(glob.nodes) == 1 and isinstance(glob.nodes[0], Literal) and not glob.excluded:
@@ -36,28 +75,57 @@ def plain_path(glob: Glob) -> str | None:
     return None
 
 
+class _Check:
+    """One glob after one of its literal prefixes: compare the literal suffix, then resume the
+    pattern's automaton where the prefix left it, then make sure no exclusion matches."""
+
+    __slots__ = ("suffix", "pattern", "resume", "exclusions")
+
+    def __init__(self, glob: Glob, prefix: str, resume: frozenset[int]) -> None:
+        self.suffix = literal_suffix(glob)
+        self.pattern = matcher(glob)
+        self.resume = (len(prefix), resume)
+        self.exclusions = tuple(matcher(excluded) for excluded in glob.excluded)
+
+    def matches(self, path: str) -> bool:
+        """For a valid path that starts with the prefix."""
+        if not path.endswith(self.suffix) or not self.pattern.accepts(path, self.resume):
+            return False
+        return not any(excluded.accepts(path) for excluded in self.exclusions)
+
+
+def _checks(glob: Glob) -> Iterator[tuple[str, _Check]]:
+    """Each literal prefix of a glob (braces expanded) that something can follow, with its check."""
+    pattern = matcher(glob)
+    for prefix in literal_prefixes(glob):
+        resume = pattern.after(prefix)
+        if resume is not None:
+            yield prefix, _Check(glob, prefix, resume)
+
+
 class _Index:
-    """Items (a glob and what to report for it) by literal prefix; exact paths in a dict of their own."""
+    """Items (a glob and what to report for it) by literal prefixes (braces expanded, so
+    `src/{m,n}3/*.ts` waits under `src/m3/` and `src/n3/`); exact paths in a dict of their own."""
 
     def __init__(self, items: Sequence[tuple[Glob, int]]) -> None:
         self.exact: dict[str, list[int]] = {}
-        self.by_prefix: dict[str, list[tuple[str, Glob, int]]] = {}
+        self.by_prefix: dict[str, list[tuple[_Check, int]]] = {}
         for glob, value in items:
             path = plain_path(glob)
             if path is not None:
                 self.exact.setdefault(path, []).append(value)
-            else:
-                self.by_prefix.setdefault(literal_prefix(glob), []).append((literal_suffix(glob), glob, value))
+            for prefix, check in _checks(glob) if path is None else ():
+                self.by_prefix.setdefault(prefix, []).append((check, value))
         self.lengths = sorted({len(prefix) for prefix in self.by_prefix})
 
     def found(self, path: str) -> Iterator[int]:
-        """The values of the items matching `path`, a valid path (each item once, exact paths first)."""
+        """The values of the items matching `path`, a valid path (exact paths first; a value may repeat)."""
         yield from self.exact.get(path, ())
         for length in self.lengths:
             if length > len(path):
                 return
-            for suffix, glob, value in self.by_prefix.get(path[:length], ()):
-                if path.endswith(suffix) and matches(glob, path):
+            for check, value in self.by_prefix.get(path[:length], ()):
+                if check.matches(path):
                     yield value
 
 
@@ -112,17 +180,19 @@ class TrackedFiles:
         return next(self._scan(glob), None) is not None
 
     def _scan(self, glob: Glob) -> Iterator[str]:
+        """The matching files (one may come twice): only the ranges of the glob's literal prefixes."""
         path = plain_path(glob)
         if path is not None:
             yield from (path,) if path in self.present else ()
             return
-        prefix, files = literal_prefix(glob), self.files
-        for position in range(bisect_left(files, prefix), len(files)):
-            candidate = files[position]
-            if not candidate.startswith(prefix):
-                return
-            if matches(glob, candidate):
-                yield candidate
+        files = self.files
+        for prefix, check in _checks(glob):
+            for position in range(bisect_left(files, prefix), len(files)):
+                candidate = files[position]
+                if not candidate.startswith(prefix):
+                    break
+                if check.matches(candidate):
+                    yield candidate
 
 
 def most_readable(paths: frozenset[str] | set[str]) -> str | None:
