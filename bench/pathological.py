@@ -5,7 +5,7 @@ question stays within the step budget; this script times them). Each case is lin
 fresh `rallyc lint` process, in a git repository tracking the case's `files` (repository checks on) or
 with `--no-repo`; a process still running after `--timeout` seconds is killed and reported as such.
 
-    python bench/pathological.py [--runs 3] [--timeout 60] [--case SUBSTRING]
+    python bench/pathological.py [--runs 3] [--timeout 60] [--case SUBSTRING] [--no-steps]
 
 It runs the checkout it lives in (`python -m rallyc` with this folder first on the path), so copying it
 into an older checkout measures that one.
@@ -14,7 +14,6 @@ into an older checkout measures that one.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -26,58 +25,40 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT / "tests" / "data" / "pathological_globs.yaml"
-EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+sys.path.insert(0, str(ROOT))
+
+from tests.test_globs_pathological import load_cases, write_case  # noqa: E402
 
 
-def load_cases() -> list[dict[str, Any]]:
-    from ruamel.yaml import YAML
-
-    cases: list[dict[str, Any]] = YAML(typ="safe").load(CASES.read_text(encoding="utf-8"))["cases"]
-    return cases
-
-
-def nested(depth: int) -> str:
-    return "{a," * depth + "b" + "}" * depth
+def command(case: dict[str, Any], spec: Path) -> list[str]:
+    """`rallyc lint` on the case's spec, looking at its repository only when it has one."""
+    argv = [sys.executable, "-m", "rallyc", "lint", "--no-config"]
+    return [*argv, *([] if case.get("files") else ["--no-repo"]), str(spec)]
 
 
-def glob_text(text: str) -> str:
-    """`NESTED_300` stands for braces nested 300 deep (too long to write out in the case file)."""
-    return nested(int(text.split("_")[1])) if text.startswith("NESTED_") else text
+def steps_taken(case: dict[str, Any], spec: Path) -> tuple[int | None, float]:
+    """Lint the case in this process (cold caches): the most automaton steps one question took (None: no
+    question reached the automata), and the seconds the lint took."""
+    from rallyc import automata
+    from rallyc.api import lint_file
+    from rallyc.config import Settings
+    from rallyc.globs import clear_caches
 
+    budgets: list[automata.Budget] = []
+    original = automata.Budget.__init__
 
-def spec_text(case: dict[str, Any]) -> str:
-    """A two-teammate spec around the case's globs (JSON flow lists are YAML)."""
+    def counted(budget: automata.Budget, limit: int = automata.STEP_BUDGET) -> None:
+        original(budget, limit)
+        budgets.append(budget)
 
-    def globs(kind: str, mate: str) -> str:
-        found = case.get(kind, {}).get(mate)
-        return f"\n    {kind}: {json.dumps([glob_text(text) for text in found])}" if found else ""
-
-    writes = f", writes: {json.dumps(case['writes'])}" if "writes" in case else ""
-    return (
-        "rally: 1\n"
-        "team: {name: patho, goal: Exercise one pathological glob case.}\n"
-        "budget: {max_usd: 40}\n"
-        "teammates:\n"
-        f"  - name: web\n    role: implementation{globs('owns', 'web')}{globs('reads', 'web')}\n"
-        f"    tasks:\n      - {{id: one, do: Do it., estimate: 20m, verify: [make]{writes}}}\n"
-        f"  - name: api\n    role: testing{globs('owns', 'api')}{globs('reads', 'api')}\n"
-        "    tasks:\n      - {id: two, do: Check it., estimate: 20m, verify: [make]}\n"
-    )
-
-
-def prepare(case: dict[str, Any], folder: Path) -> list[str]:
-    """Write the case's spec (and its repository); the `rallyc lint` command line for it."""
-    folder.mkdir(parents=True)
-    spec = folder / "case.rally.yaml"
-    spec.write_text(spec_text(case), encoding="utf-8")
-    argv = [sys.executable, "-m", "rallyc", "lint", "--no-config", str(spec)]
-    if not case.get("files"):
-        return [*argv[:4], "--no-repo", *argv[4:]]
-    subprocess.run(["git", "init", "-q", str(folder)], check=True)
-    lines = "".join(f"100644 {EMPTY_BLOB}\t{path}\n" for path in case["files"])
-    subprocess.run(["git", "-C", str(folder), "update-index", "--index-info"], input=lines.encode(), check=True)
-    return argv
+    clear_caches()
+    automata.Budget.__init__ = counted  # type: ignore[method-assign]
+    started = time.perf_counter()
+    try:
+        lint_file(spec, spec.name, Settings(repo=bool(case.get("files"))))
+    finally:
+        automata.Budget.__init__ = original  # type: ignore[method-assign]
+    return max((budget.limit - budget.left for budget in budgets), default=None), time.perf_counter() - started
 
 
 def run_once(argv: list[str], timeout: float) -> tuple[float, str]:
@@ -101,22 +82,29 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--case", default="")
+    parser.add_argument("--no-steps", action="store_true", help="skip the in-process step count (older checkouts)")
     options = parser.parse_args()
     print(f"{platform.python_implementation()} {platform.python_version()}, {len(os.sched_getaffinity(0))} cores, "
           f"load average {os.getloadavg()[0]:.2f}; median of {options.runs} `rallyc lint` processes\n")  # fmt: skip
-    print("| case | outcome | median s |\n|---|---|---:|")
+    print("| case | outcome | process, median s | in process, ms | most steps in one question |")
+    print("|---|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as temp:
         for number, case in enumerate(load_cases()):
             if options.case not in case["name"]:
                 continue
-            argv = prepare(case, Path(temp) / str(number))
+            folder = Path(temp) / str(number)
+            folder.mkdir()
+            spec = write_case(case, folder)
             results: list[tuple[float, str]] = []
             while len(results) < options.runs and not (results and results[-1][1].startswith("killed")):
-                results.append(run_once(argv, options.timeout))  # a case that hangs is not waited for again
+                results.append(run_once(command(case, spec), options.timeout))  # a case that hangs is not waited for again
             timed_out = results[-1][1].startswith("killed")
             wall = statistics.median(seconds for seconds, _ in results)
             shown = f"> {options.timeout:.0f}" if timed_out else f"{wall:.2f}"
-            print(f"| {case['name']} | {results[-1][1]} | {shown} |", flush=True)
+            steps, seconds = (None, None) if options.no_steps or timed_out else steps_taken(case, spec)
+            in_process = f"{seconds * 1000:.0f}" if seconds is not None else "-"
+            steps_shown = f"{steps:,}" if steps is not None else "-"
+            print(f"| {case['name']} | {results[-1][1]} | {shown} | {in_process} | {steps_shown} |", flush=True)
     print(f"\nload average {os.getloadavg()[0]:.2f} after the run")
 
 

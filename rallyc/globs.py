@@ -101,10 +101,10 @@ def clear_caches() -> None:
 # ---- questions ---------------------------------------------------------------------
 
 
-def overlap(a: Glob, b: Glob, tracked: TrackedFiles | None = None) -> str | None:
+def overlap(a: Glob, b: Glob, tracked: TrackedFiles | None = None, budget: Budget | None = None) -> str | None:
     """A path both globs match (a tracked file if one is, else the preferred one), or None if disjoint.
 
-    TooComplex when the answer needs more steps than the budget allows.
+    TooComplex when the answer needs more steps than the budget allows (a fresh STEP_BUDGET by default).
     """
     if not may_overlap(a, b):
         return None
@@ -112,10 +112,12 @@ def overlap(a: Glob, b: Glob, tracked: TrackedFiles | None = None) -> str | None
         common = tracked.matching(a) & tracked.matching(b)
         if common:
             return most_readable(common)
-    return witness((glob_nfa(a), glob_nfa(b)), _negative((*a.excluded, *b.excluded)), Budget())
+    return witness((glob_nfa(a), glob_nfa(b)), _negative((*a.excluded, *b.excluded)), budget or Budget())
 
 
-def inside(a: Glob, globs: Sequence[Glob], tracked: TrackedFiles | None = None) -> str | None:
+def inside(
+    a: Glob, globs: Sequence[Glob], tracked: TrackedFiles | None = None, budget: Budget | None = None
+) -> str | None:
     """None when every path `a` matches is matched by one of `globs`; else a path that is not.
 
     `globs` are one list's (they share its exclusions Y). A path outside is either outside every
@@ -129,7 +131,7 @@ def inside(a: Glob, globs: Sequence[Glob], tracked: TrackedFiles | None = None) 
     removed = globs[0].excluded if globs else ()
     if any(glob.excluded != removed for glob in globs):
         raise ValueError("inside() compares with the globs of one list: they must share its exclusions")
-    budget = Budget()
+    budget = budget or Budget()
     found = [witness((glob_nfa(a),), _negative((*a.excluded, *globs)), budget)]
     if removed:
         found.append(witness((glob_nfa(a), _union(removed)), _negative(a.excluded), budget))
