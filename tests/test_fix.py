@@ -132,6 +132,63 @@ def test_globstar_inside_a_segment(before: str, after: str, write_spec) -> None:
     assert "RY004" not in codes_after(result)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("\n      - src/**\n      - !src/core.py\n", '\n      - src/**\n      - "!src/core.py"\n'),
+        ("\n      - src/**\n      - !src/core.py   # not mine\n", '\n      - src/**\n      - "!src/core.py"   # not mine\n'),
+    ],
+)
+def test_an_unquoted_exclusion_is_quoted(before: str, after: str, write_spec) -> None:  # type: ignore[no-untyped-def]
+    path = write_spec(SPEC.format(api_owns=before).replace("\n\n", "\n"))
+    result = fixed(path)
+    assert result.fixed == SPEC.format(api_owns=after).replace("\n\n", "\n")
+    assert [a.code for a in result.applied] == ["RY004"]
+    assert "RY004" not in codes_after(result)
+
+
+OVERLAP = """\
+rally: 1
+team: {name: small, goal: Add routes and pages in parallel.}
+budget: {max_usd: 40}
+teammates:
+  - name: web
+    role: front end
+    owns: WEB
+    tasks:
+      - {id: pages, do: Add the pages., estimate: 20m, verify: [npm test]}
+  - name: api
+    role: implementation
+    owns: API
+    tasks:
+      - {id: routes, do: Add the routes., estimate: 20m, verify: [pytest -q]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("web", "api", "fixed_web", "fixed_api"),
+    [
+        ("[src/**]", "[src/api/*.py]", '[src/**, "!src/api/*.py"]', "[src/api/*.py]"),
+        ("[src/api/x.py]", "[src/**, lib/**]", "[src/api/x.py]", '[src/**, lib/**, "!src/api/x.py"]'),
+        ("\n      - src/**\n      - lib/**", "[src/core.py]", '\n      - src/**\n      - lib/**\n      - "!src/core.py"',
+         "[src/core.py]"),
+    ],
+)
+def test_an_overlap_where_one_glob_holds_the_other_gets_an_exclusion(
+    web: str, api: str, fixed_web: str, fixed_api: str, write_spec  # type: ignore[no-untyped-def]
+) -> None:
+    result = fixed(write_spec(OVERLAP.replace("WEB", web).replace("API", api)))
+    assert result.fixed == OVERLAP.replace("WEB", fixed_web).replace("API", fixed_api)
+    assert [a.code for a in result.applied] == ["RY101"]
+    assert "RY101" not in codes_after(result)
+
+
+def test_an_overlap_where_neither_glob_holds_the_other_has_no_fix(write_spec) -> None:  # type: ignore[no-untyped-def]
+    result = fixed(write_spec(OVERLAP.replace("WEB", "[src/*.py]").replace("API", "[src/a*]")))
+    assert result.applied == () and result.refused == ()
+    assert "RY101" in codes_after(result)
+
+
 def test_globstar_in_a_double_quoted_scalar_with_escapes_is_left_alone(write_spec) -> None:  # type: ignore[no-untyped-def]
     path = write_spec(SPEC.format(api_owns='["src/\\x41**.py"]'))
     result = fixed(path)

@@ -100,7 +100,7 @@ def _unwritten(globs: list[Glob], spec: Spec) -> tuple[set[str], dict[str, Patte
 
 def _finding(pattern: Pattern, readers: list[str], hint: str) -> Finding:
     message = (
-        f"reads of {', '.join(readers)} ({pattern.text}) match no tracked file and overlap no task's writes: "
+        f"reads of {', '.join(readers)} ({pattern.glob.shown}) match no tracked file and overlap no task's writes: "
         "there is nothing to read, now or after any task"
     )
     return Finding(pattern.span, message, hint)

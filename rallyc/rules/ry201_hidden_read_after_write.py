@@ -165,8 +165,8 @@ def _finding(reader: Task, read: Pattern, writer: Task, write: Pattern, witness:
     source = "" if writer.writes_declared else f", from the owns of '{writer.teammate}'"
     return Finding(
         read.span,
-        f"`{reader.id}` ({reader.teammate}) reads {witness} (glob {read.text}) while `{writer.id}` "
-        f"({writer.teammate}) may be writing it (glob {write.text}{source}), and neither waits on the other",
+        f"`{reader.id}` ({reader.teammate}) reads {witness} (glob {read.glob.shown}) while `{writer.id}` "
+        f"({writer.teammate}) may be writing it (glob {write.glob.shown}{source}), and neither waits on the other",
         f"add `after: [{writer.id}]` to `{reader.id}` so it reads {witness} once written "
         f"(or `after: [{reader.id}]` to `{writer.id}` if it must see the file as it was)",
         (Related(write.span, f"`{writer.id}` writes {write.text}"),),
