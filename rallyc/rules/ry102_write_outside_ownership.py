@@ -3,10 +3,13 @@
 ## What it does
 For every task that lists its own `writes`, checks each glob lies inside
 its teammate's `owns`: every path it matches must be matched by some `owns`
-glob. This is decided exactly on the patterns: `src/api/**` lies inside
-`[src/**]`, but `src/**/*.py` does not lie inside `[src/*.py]` (it also
-matches `src/a/b.py`). The finding points at the `writes` glob and shows the
-shortest path outside `owns`. A teammate without `owns` is RY103's case.
+glob and by none of the `owns` exclusions (`!` items). This is decided
+exactly on the patterns: `src/api/**` lies inside `[src/**]`, but
+`src/**/*.py` does not lie inside `[src/*.py]` (it also matches
+`src/a/b.py`), and `src/gen/x.py` does not lie inside
+`[src/**, "!src/gen/**"]`. The finding points at the `writes` glob and shows
+a path outside `owns` (a tracked file when one is, else the shortest). A
+teammate without `owns` is RY103's case.
 
 ## Why it matters
 `owns` is the ownership map the guide asks to complete before spawning:
