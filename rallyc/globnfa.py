@@ -36,16 +36,11 @@ def glob_nfa(glob: Glob) -> Nfa:
     return found
 
 
-def matches(glob: Glob, path: str) -> bool:
-    """Whether the glob's pattern, minus its exclusions, matches `path` (a valid path: not checked)."""
-    if not matcher(glob).accepts(path):
-        return False
-    return not any(matcher(excluded).accepts(path) for excluded in glob.excluded)
-
-
 def match(glob: Glob, path: str) -> bool:
     """Whether `glob` (minus its exclusions) matches `path`; texts that are no valid path never match."""
-    return is_valid_path(path) and matches(glob, path)
+    if not is_valid_path(path) or not matcher(glob).accepts(path):
+        return False
+    return not any(matcher(excluded).accepts(path) for excluded in glob.excluded)
 
 
 def clear_nfas() -> None:

@@ -26,7 +26,6 @@ from rallyc.globnfa import clear_nfas, glob_nfa, is_valid_path, match
 from rallyc.globset import (
     GlobSet,
     TrackedFiles,
-    literal_prefix,
     literal_prefixes,
     literal_suffix,
     most_readable,
@@ -44,7 +43,6 @@ __all__ = [
     "complexity",
     "inside",
     "is_valid_path",
-    "literal_prefix",
     "literal_prefixes",
     "literal_suffix",
     "match",

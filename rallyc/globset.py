@@ -18,12 +18,6 @@ from rallyc.syntax import Choice, Glob, GlobNode, Literal
 from rallyc.witness import char_rank
 
 
-def literal_prefix(glob: Glob) -> str:
-    """Text every matched path starts with: the leading literal characters."""
-    first = glob.nodes[0] if glob.nodes else None
-    return first.text if isinstance(first, Literal) else ""
-
-
 def literal_suffix(glob: Glob) -> str:
     """Text every matched path ends with: the trailing literal characters (`.py` in `src/*.py`)."""
     last = glob.nodes[-1] if glob.nodes else None
@@ -36,8 +30,8 @@ _MAX_PREFIXES = 32
 def literal_prefixes(glob: Glob) -> tuple[str, ...]:
     """Every matched path starts with one of these: braces after the literal prefix are expanded.
 
-    `pkg/{lib,src}7/**` gives `pkg/lib7/` and `pkg/src7/`, where `literal_prefix` stops at `pkg/`
-    and would pair the glob with everything under `pkg/`. Linear in the braces: past
+    `pkg/{lib,src}7/**` gives `pkg/lib7/` and `pkg/src7/`, where the leading literal stops at
+    `pkg/` and would pair the glob with everything under `pkg/`. Linear in the braces: past
     `_MAX_PREFIXES` the prefixes so far give way to what they have in common.
     """
     stopped, going = _prefixes(glob.nodes, {""})

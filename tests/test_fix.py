@@ -14,7 +14,7 @@ from rallyc.cli import cli
 from rallyc.config import Settings
 from rallyc.context import LintContext
 from rallyc.fix import FileFix, fix_text, write_fixed
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, SMALL_SPEC
 
 NO_REPO = Settings(repo=False)
 
@@ -147,22 +147,8 @@ def test_an_unquoted_exclusion_is_quoted(before: str, after: str, write_spec) ->
     assert "RY004" not in codes_after(result)
 
 
-OVERLAP = """\
-rally: 1
-team: {name: small, goal: Add routes and pages in parallel.}
-budget: {max_usd: 40}
-teammates:
-  - name: web
-    role: front end
-    owns: WEB
-    tasks:
-      - {id: pages, do: Add the pages., estimate: 20m, verify: [npm test]}
-  - name: api
-    role: implementation
-    owns: API
-    tasks:
-      - {id: routes, do: Add the routes., estimate: 20m, verify: [pytest -q]}
-"""
+def overlapping(web: str, api: str) -> str:
+    return SMALL_SPEC.replace("owns: [web/**]", f"owns: {web}").replace("owns: [src/api/**]", f"owns: {api}")
 
 
 @pytest.mark.parametrize(
@@ -177,14 +163,14 @@ teammates:
 def test_an_overlap_where_one_glob_holds_the_other_gets_an_exclusion(
     web: str, api: str, fixed_web: str, fixed_api: str, write_spec  # type: ignore[no-untyped-def]
 ) -> None:
-    result = fixed(write_spec(OVERLAP.replace("WEB", web).replace("API", api)))
-    assert result.fixed == OVERLAP.replace("WEB", fixed_web).replace("API", fixed_api)
+    result = fixed(write_spec(overlapping(web, api)))
+    assert result.fixed == overlapping(fixed_web, fixed_api)
     assert [a.code for a in result.applied] == ["RY101"]
     assert "RY101" not in codes_after(result)
 
 
 def test_an_overlap_where_neither_glob_holds_the_other_has_no_fix(write_spec) -> None:  # type: ignore[no-untyped-def]
-    result = fixed(write_spec(OVERLAP.replace("WEB", "[src/*.py]").replace("API", "[src/a*]")))
+    result = fixed(write_spec(overlapping("[src/*.py]", "[src/a*]")))
     assert result.applied == () and result.refused == ()
     assert "RY101" in codes_after(result)
 

@@ -10,7 +10,6 @@ from rallyc.globs import (
     TrackedFiles,
     inside,
     is_valid_path,
-    literal_prefix,
     literal_prefixes,
     literal_suffix,
     match,
@@ -167,11 +166,11 @@ def test_inside_of_nothing() -> None:
 
 
 def test_literal_prefix_and_suffix() -> None:
-    assert literal_prefix(g("src/mod17/*.py")) == "src/mod17/"
+    assert literal_prefixes(g("src/mod17/*.py")) == ("src/mod17/",)
     assert literal_suffix(g("src/mod17/*.py")) == ".py"
-    assert literal_prefix(g("**/*.md")) == ""
+    assert literal_prefixes(g("**/*.md")) == ("",)
     assert literal_suffix(g("docs/")) == ""
-    assert literal_prefix(g("docs/x.md")) == literal_suffix(g("docs/x.md")) == "docs/x.md"
+    assert literal_prefixes(g("docs/x.md")) == (literal_suffix(g("docs/x.md")),) == ("docs/x.md",)
 
 
 def test_may_overlap_is_a_necessary_condition() -> None:
