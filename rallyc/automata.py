@@ -108,7 +108,10 @@ def intersect(one: CharSet, other: CharSet) -> CharSet:
 
 
 def contains(charset: CharSet, code: int) -> bool:
-    return any(low <= code <= high for low, high in charset)
+    for low, high in charset:  # sorted: stop at the first range past `code`
+        if code <= high:
+            return code >= low
+    return False
 
 
 # ---- NFA -------------------------------------------------------------------------
@@ -144,7 +147,9 @@ class Nfa:
     def closure(self, state: int) -> frozenset[int]:
         """`state` and every state its empty moves reach."""
         found = self._closures.get(state)
-        if found is None:
+        if found is None and not self.empty[state]:  # most states: a character's, with no empty move
+            found = self._closures[state] = frozenset((state,))
+        elif found is None:
             seen, stack = {state}, [state]
             while stack:
                 for target in self.empty[stack.pop()]:
@@ -330,14 +335,24 @@ class PathMatcher:
         self._intern(self._start)
 
     def after(self, prefix: str) -> frozenset[int] | None:
-        """The NFA states `prefix` leads to (None: nothing is accepted after it), to resume from."""
-        state = 0
+        """The NFA states `prefix` leads to (None: nothing is accepted after it), to resume from.
+
+        Stepped on the NFA itself: a prefix is walked once, so its states are not worth a DFA row.
+        """
+        states = self._start
         for char in prefix:
-            target = self._rows[state].get(char)
-            state = self._step(state, char) if target is None else target
-            if state < 0:
+            states = self._reach(states, ord(char))
+            if not states:
                 return None
-        return self._subsets[state]
+        return states
+
+    def _reach(self, subset: frozenset[int], code: int) -> frozenset[int]:
+        reached: set[int] = set()
+        for source in subset:
+            for charset, target in self.nfa.moves[source]:
+                if contains(charset, code):
+                    reached |= self.nfa.closure(target)
+        return frozenset(reached)
 
     def accepts(self, text: str, resume: tuple[int, frozenset[int]] | None = None) -> bool:
         """Whether the NFA accepts `text`; `resume` (index, states from `after`) skips a known prefix."""
@@ -357,19 +372,14 @@ class PathMatcher:
         return self._accepting[state]
 
     def _step(self, state: int, char: str) -> int:
-        code, subset = ord(char), self._subsets[state]
-        reached: set[int] = set()
-        for source in subset:
-            for charset, target in self.nfa.moves[source]:
-                if contains(charset, code):
-                    reached |= self.nfa.closure(target)
+        reached = self._reach(self._subsets[state], ord(char))
         if not reached:
             self._rows[state][char] = -1
             return -1
         if len(self._subsets) >= self.CACHE_STATES:
             self._flush()
-            return self._intern(frozenset(reached))
-        target = self._rows[state][char] = self._intern(frozenset(reached))
+            return self._intern(reached)
+        target = self._rows[state][char] = self._intern(reached)
         return target
 
     def _intern(self, subset: frozenset[int]) -> int:
@@ -378,5 +388,5 @@ class PathMatcher:
             found = self._ids[subset] = len(self._subsets)
             self._subsets.append(subset)
             self._rows.append({})
-            self._accepting.append(any(state in self.nfa.labels for state in subset))
+            self._accepting.append(not self.nfa.labels.keys().isdisjoint(subset))
         return found
