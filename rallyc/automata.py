@@ -92,8 +92,13 @@ def without_slash(charset: CharSet) -> CharSet:
     return complement(char_set(complement(charset) + SLASH_SET))
 
 
+EVERYTHING: CharSet = ((0, MAX_CODE),)
+
+
 def intersect(one: CharSet, other: CharSet) -> CharSet:
     """The code points in both (both sorted: one merge pass)."""
+    if one == EVERYTHING or other == EVERYTHING:
+        return other if one == EVERYTHING else one
     found: list[tuple[int, int]] = []
     i = j = 0
     while i < len(one) and j < len(other):
@@ -166,7 +171,7 @@ class Nfa:
             found = self._flat[state] = tuple(move for inner in self.closure(state) for move in self.moves[inner])
         return found
 
-    def distance(self, state: int, alphabet: CharSet = ((0, MAX_CODE),)) -> int:
+    def distance(self, state: int, alphabet: CharSet = EVERYTHING) -> int:
         """Fewest characters of `alphabet` from `state` to acceptance (UNREACHABLE when none will do).
 
         A lower bound on what any path through `state` still needs, so a search can skip a state
@@ -202,7 +207,7 @@ class Nfa:
 
     def accepted(self, states: Iterable[int]) -> frozenset[int]:
         """The labels of the accepting states among `states` (closed sets: no closure taken)."""
-        return frozenset(self.labels[state] for state in states if state in self.labels)
+        return frozenset(self.labels[state] for state in self.labels.keys() & states)
 
 
 class NfaBuilder:

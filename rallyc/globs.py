@@ -49,6 +49,7 @@ __all__ = [
     "may_overlap",
     "overlap",
     "overlap_candidates",
+    "overlaps",
     "overlapping_pairs",
     "overlapping_some",
     "owner_index",
@@ -111,6 +112,13 @@ def overlap(a: Glob, b: Glob, tracked: TrackedFiles | None = None, budget: Budge
         if common:
             return most_readable(common)
     return witness((glob_nfa(a), glob_nfa(b)), _negative((*a.excluded, *b.excluded)), budget or Budget())
+
+
+def overlaps(a: Glob, b: Glob) -> bool:
+    """Whether some path matches both globs: `overlap` without looking for the most readable witness."""
+    if not may_overlap(a, b):
+        return False
+    return witness((glob_nfa(a), glob_nfa(b)), _negative((*a.excluded, *b.excluded)), Budget(), readable=False) is not None
 
 
 def inside(
@@ -230,7 +238,7 @@ def overlapping_some(globs: Sequence[Glob], others: Sequence[Glob]) -> tuple[set
         if i in found:
             continue
         try:
-            if overlap(globs[i], others[j]) is not None:
+            if overlaps(globs[i], others[j]):
                 found.add(i)
         except TooComplex:
             undecided.setdefault(i, j)

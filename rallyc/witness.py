@@ -26,7 +26,7 @@ from functools import lru_cache
 from heapq import heappop, heappush
 from typing import TypeAlias
 
-from rallyc.automata import MAX_CODE, SLASH, UNREACHABLE, Budget, CharSet, LazyDfa, Nfa, TooComplex, char_set, intersect
+from rallyc.automata import EVERYTHING, MAX_CODE, SLASH, UNREACHABLE, Budget, CharSet, LazyDfa, Nfa, TooComplex, char_set, intersect
 
 _START, _DOT, _DOTDOT, _NAME = range(4)
 """Path automaton states; a path ends only in `_NAME`."""
@@ -36,7 +36,6 @@ PLAIN, VISIBLE, ANY = range(3)
 
 _PLAIN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-"
 _RANK = {char: rank for rank, char in enumerate(_PLAIN_CHARS + ".")}
-_EVERYTHING: CharSet = ((0, MAX_CODE),)
 _PLAIN_SET = char_set((ord(char), ord(char)) for char in _PLAIN_CHARS + "/")
 _DOT_CODE = ord(".")
 
@@ -57,15 +56,16 @@ _Rank: TypeAlias = tuple[int, str]
 """How a node was reached: (length, spelling in `char_rank` order); smaller is better."""
 
 
-def witness(positives: Sequence[Nfa], negative: LazyDfa | None, budget: Budget) -> str | None:
+def witness(positives: Sequence[Nfa], negative: LazyDfa | None, budget: Budget, *, readable: bool = True) -> str | None:
     """The preferred path (module docstring) every positive accepts and `negative` does not, or None.
 
     The permissive tier runs first: when it finds nothing there is nothing, and when its answer
     is already plain no other tier can do better. The other tiers share what is left of the
-    budget; running out there keeps the answer found.
+    budget; running out there keeps the answer found. Without `readable` the first path found
+    is the answer: enough for a caller that only asks whether there is one.
     """
     found = _Search(positives, negative, budget, ANY).run()
-    if found is None or _tier_of(found) == PLAIN:
+    if found is None or _tier_of(found) == PLAIN or not readable:
         return found
     for tier in (PLAIN, VISIBLE) if _tier_of(found) == ANY else (PLAIN,):
         try:
@@ -148,7 +148,7 @@ class _Search:
 
     def _estimate(self, node: _Node) -> int | None:
         """Characters the node still needs at least (None: it can never reach a goal in this tier)."""
-        alphabet = _PLAIN_SET if self.tier == PLAIN else _EVERYTHING
+        alphabet = _PLAIN_SET if self.tier == PLAIN else EVERYTHING
         needed = max((nfa.distance(state, alphabet) for nfa, state in zip(self.positives, node[2:])), default=0)
         if needed >= UNREACHABLE:
             return None
@@ -157,11 +157,11 @@ class _Search:
     def _goal(self, node: _Node) -> bool:
         if node[0] != _NAME or (self.negative is not None and self.negative.labels[node[1]]):
             return False
-        return all(nfa.distance(state, _EVERYTHING) == 0 for nfa, state in zip(self.positives, node[2:]))
+        return all(nfa.distance(state, EVERYTHING) == 0 for nfa, state in zip(self.positives, node[2:]))
 
     def _letters(self, node: _Node) -> list[tuple[str, _Node]]:
         """The moves out of a product node as (witness char, next node), most readable char first."""
-        combos: list[tuple[CharSet, tuple[int, ...]]] = [(_EVERYTHING, ())]
+        combos: list[tuple[CharSet, tuple[int, ...]]] = [(EVERYTHING, ())]
         cost = 1
         for nfa, state in zip(self.positives, node[2:]):
             moves = nfa.flat_moves(state)
