@@ -85,7 +85,7 @@ class _Check:
         """For a valid path that starts with the prefix."""
         if not path.endswith(self.suffix) or not self.pattern.accepts(path, self.resume):
             return False
-        return not any(excluded.accepts(path) for excluded in self.exclusions)
+        return not self.exclusions or not any(excluded.accepts(path) for excluded in self.exclusions)
 
 
 def _checks(glob: Glob) -> Iterator[tuple[str, _Check]]:
