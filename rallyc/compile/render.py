@@ -11,6 +11,7 @@ module is the only place that builds templates, and only from files under
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -153,10 +154,10 @@ def excluded_globs(items: Any) -> list[str]:
     return [str(item)[len(EXCLUDE) :] for item in items if str(item).startswith(EXCLUDE)]
 
 
-def globs(items: Any) -> str:
+def globs(items: Any, quote: Callable[[str], str] = code) -> str:
     """A glob list in words: "`src/**`, `lib/**`, except `src/core.py` and `src/gen/**`"."""
-    listed = codes(plain_globs(items))
-    excluded = [code(glob) for glob in excluded_globs(items)]
+    listed = ", ".join(map(quote, plain_globs(items)))
+    excluded = [quote(glob) for glob in excluded_globs(items)]
     if not excluded:
         return listed
     *rest, last = excluded
