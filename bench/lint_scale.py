@@ -198,7 +198,7 @@ def matching(path: Path, runs: int, repository: list[str]) -> dict[str, Any]:
     lookup = owner_index(named)
     owned = [lookup(path) for path in repository]
     sample = random.Random(3).sample(range(len(repository)), 500)
-    for number in sample:  # the regular expressions agree with the automata
+    for number in sample:  # the prefix index agrees with matching each glob on its own
         exact = [name for name, globs in named.items() if any(match(glob, repository[number]) for glob in globs)]
         assert owned[number] == exact, (repository[number], owned[number], exact)
     return {
