@@ -19,7 +19,7 @@ from rallyc.globs import (
     overlapping_pairs,
     owner_index,
 )
-from rallyc.globparse import parse_glob, parse_glob_list
+from rallyc.globparse import MAX_BRACE_DEPTH, parse_glob, parse_glob_list
 from rallyc.syntax import Glob
 
 
@@ -316,3 +316,15 @@ def test_questions_past_the_budget_raise_too_complex() -> None:
     covers = [g("x/*a" + "?" * 20), g("x/*[!a]" + "?" * 20), *(g("x/" + "?" * n) for n in range(1, 21))]
     with pytest.raises(TooComplex):
         inside(g("x/*"), covers)
+
+
+def test_braces_at_the_nesting_limit_pass_through_every_layer() -> None:
+    """The parser refuses deeper nesting; at the limit the automata, the search, the prefix index and
+    the matchers (which all recurse as deep as the braces) answer."""
+    deep = g("{a," * MAX_BRACE_DEPTH + "b" + "}" * MAX_BRACE_DEPTH + "/x")
+    assert overlap(deep, g("*/x")) == "a/x"
+    assert inside(deep, [g("?/x")]) is None
+    assert match(deep, "b/x") and not match(deep, "c/x")
+    assert GlobSet([deep]).matches("b/x")
+    assert owner_index({"deep": [deep]})("a/x") == ["deep"]
+    assert literal_prefixes(deep) == ("a/x", "b/x")
