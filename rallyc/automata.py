@@ -49,15 +49,24 @@ class TooComplex(Exception):
 class Budget:
     """The steps left to one question."""
 
-    __slots__ = ("left", "limit")
+    __slots__ = ("left", "limit", "_paid")
 
     def __init__(self, limit: int = STEP_BUDGET) -> None:
         self.left = self.limit = limit
+        self._paid: set[object] = set()
 
     def spend(self, steps: int) -> None:
         self.left -= steps
         if self.left < 0:
             raise TooComplex(self.limit)
+
+    def spend_once(self, work: object, steps: int) -> None:
+        """Spend for a piece of work the first time this question needs it (a DFA row is built
+        once, however often the search comes back to it, and whether or not an earlier question
+        already built it: the count stays the question's own)."""
+        if work not in self._paid:
+            self._paid.add(work)
+            self.spend(steps)
 
 
 # ---- character sets ------------------------------------------------------------

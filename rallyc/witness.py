@@ -45,7 +45,7 @@ def char_rank(char: str) -> int:
     return _RANK.get(char, len(_RANK) + ord(char))
 
 
-_ANTICHAIN = 32
+_ANTICHAIN = 8
 """Subsets kept per node for `_Search._subsumed`: checking fewer prunes less, never wrongly, and an
 antichain of incomparable subsets would otherwise cost a scan per node that grows with the search."""
 
@@ -176,7 +176,9 @@ class _Search:
         for charset, targets in combos:
             for low, high, dfa_state in self._negative_split(node[1], charset):
                 letters.extend(self._spelled(node[0], low, high, dfa_state, targets))
-        self.budget.spend(cost + len(letters) + self._subset_size(node[1]))
+        self.budget.spend(cost + len(letters))
+        if self.negative is not None:
+            self.budget.spend_once(node[1], self._row_work(node[1]))
         letters.sort(key=_rank_of)
         return letters
 
@@ -190,8 +192,10 @@ class _Search:
             for low, high in intersect(charset, ((r_low, r_high),))
         ]
 
-    def _subset_size(self, state: int) -> int:
-        return len(self.negative.subsets[state]) if self.negative else 0
+    def _row_work(self, state: int) -> int:
+        """What building the row of a negative state costs: a pass over its subset's moves."""
+        assert self.negative is not None
+        return sum(len(self.negative.nfa.moves[source]) for source in self.negative.subsets[state])
 
     def _spelled(self, path: int, low: int, high: int, dfa_state: int, targets: tuple[int, ...]) -> list[tuple[str, _Node]]:
         """The letters of one interval: `/`, `.` and the best other character each step the path
