@@ -18,7 +18,7 @@ busy the machine is) and raises `TooComplex` past `STEP_BUDGET`.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeAlias
 
 CharSet: TypeAlias = tuple[tuple[int, int], ...]
@@ -134,23 +134,21 @@ def contains(charset: CharSet, code: int) -> bool:
 class Nfa:
     """A Thompson NFA; closures over empty moves are computed on first use and kept.
 
-    `labels` maps accepting states to a label: one glob's NFA has one label, a union tells its
-    parts apart by theirs (which glob, or which exclusion, accepted).
     """
 
-    __slots__ = ("moves", "empty", "start", "labels", "_closures", "_flat", "_distances")
+    __slots__ = ("moves", "empty", "start", "accepting", "_closures", "_flat", "_distances")
 
     def __init__(
         self,
         moves: Sequence[Sequence[tuple[CharSet, int]]],
         empty: Sequence[Sequence[int]],
         start: int,
-        labels: Mapping[int, int],
+        accepting: frozenset[int],
     ) -> None:
         self.moves = moves
         self.empty = empty
         self.start = start
-        self.labels = labels
+        self.accepting = accepting
         self._closures: dict[int, frozenset[int]] = {}
         self._flat: dict[int, tuple[tuple[CharSet, int], ...]] = {}
         self._distances: dict[CharSet, list[int]] = {}
@@ -203,7 +201,7 @@ class Nfa:
                 into[target].append((source, 0))
         distances = [UNREACHABLE] * len(self.moves)
         queue: deque[int] = deque()
-        for state in self.labels:
+        for state in self.accepting:
             distances[state] = 0
             queue.append(state)
         while queue:
@@ -214,9 +212,9 @@ class Nfa:
                     queue.appendleft(source) if cost == 0 else queue.append(source)
         return distances
 
-    def accepted(self, states: Iterable[int]) -> frozenset[int]:
-        """The labels of the accepting states among `states` (closed sets: no closure taken)."""
-        return frozenset(self.labels[state] for state in self.labels.keys() & states)
+    def accepts_in(self, states: frozenset[int]) -> bool:
+        """Whether an accepting state is among `states` (closed sets: no closure taken)."""
+        return not self.accepting.isdisjoint(states)
 
 
 class NfaBuilder:
@@ -238,26 +236,26 @@ class NfaBuilder:
         self._empty[source].append(target)
 
     def build(self, start: int, accept: int) -> Nfa:
-        return Nfa(self._moves, self._empty, start, {accept: 0})
+        return Nfa(self._moves, self._empty, start, frozenset((accept,)))
 
 
 def union(nfas: Sequence[Nfa]) -> Nfa:
-    """One NFA accepting what any of `nfas` accepts; part i's accepting states get label i.
+    """One NFA accepting what any of `nfas` accepts.
 
     A new start state 0 has an empty move to each part's start (none: it accepts nothing).
     """
     moves: list[Sequence[tuple[CharSet, int]]] = [()]
     empty: list[Sequence[int]] = [()]
     starts: list[int] = []
-    labels: dict[int, int] = {}
+    accepting: set[int] = set()
     for number, nfa in enumerate(nfas):
         offset = len(moves)
         moves.extend(tuple((charset, target + offset) for charset, target in row) for row in nfa.moves)
         empty.extend(tuple(target + offset for target in row) for row in nfa.empty)
         starts.append(nfa.start + offset)
-        labels.update((state + offset, number) for state in nfa.labels)
+        accepting.update(state + offset for state in nfa.accepting)
     empty[0] = tuple(starts)
-    return Nfa(moves, empty, 0, labels)
+    return Nfa(moves, empty, 0, frozenset(accepting))
 
 
 # ---- lazy DFA (the side that must reject) ----------------------------------------------
@@ -270,16 +268,15 @@ Row: TypeAlias = tuple[tuple[int, int, int], ...]
 class LazyDfa:
     """Subset construction on demand over an NFA; `DEAD` (0) is the empty subset.
 
-    A state's `labels` are those of the NFA states in its subset that accept: the caller decides
-    what a set of labels means (`rallyc.globs`: "an exclusion matched", "a covering glob matched").
+    `accepting[state]`: some NFA state of the subset accepts (one of the union's globs matches).
     """
 
-    __slots__ = ("nfa", "start", "subsets", "labels", "_ids", "_rows")
+    __slots__ = ("nfa", "start", "subsets", "accepting", "_ids", "_rows")
 
     def __init__(self, nfa: Nfa) -> None:
         self.nfa = nfa
         self.subsets: list[frozenset[int]] = []
-        self.labels: list[frozenset[int]] = []
+        self.accepting: list[bool] = []
         self._ids: dict[frozenset[int], int] = {}
         self._rows: dict[int, Row] = {}
         self._intern(frozenset())
@@ -317,7 +314,7 @@ class LazyDfa:
         if found is None:
             found = self._ids[subset] = len(self.subsets)
             self.subsets.append(subset)
-            self.labels.append(self.nfa.accepted(subset))
+            self.accepting.append(self.nfa.accepts_in(subset))
         return found
 
 
@@ -402,5 +399,5 @@ class PathMatcher:
             found = self._ids[subset] = len(self._subsets)
             self._subsets.append(subset)
             self._rows.append({})
-            self._accepting.append(not self.nfa.labels.keys().isdisjoint(subset))
+            self._accepting.append(self.nfa.accepts_in(subset))
         return found

@@ -155,7 +155,7 @@ class _Search:
         return needed if node[0] == _NAME else max(needed, 1)
 
     def _goal(self, node: _Node) -> bool:
-        if node[0] != _NAME or (self.negative is not None and self.negative.labels[node[1]]):
+        if node[0] != _NAME or (self.negative is not None and self.negative.accepting[node[1]]):
             return False
         return all(nfa.distance(state, EVERYTHING) == 0 for nfa, state in zip(self.positives, node[2:]))
 
