@@ -1,4 +1,4 @@
-"""A glob's automaton, built once per glob text, and matching one path against it.
+"""A glob's automaton, built once per glob text, and matching one path against it (`PathMatcher`).
 
 `**/` is `([^/]+/)*`, a final `**` is `[^/]+(/[^/]+)*`, `*` loops on every character but `/`,
 `?` and classes step on one character (never `/`), braces are alternatives (Thompson's
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rallyc.automata import NOT_SLASH, SLASH_SET, CharSet, Nfa, NfaBuilder, PathMatcher, char_set, complement, without_slash
+from rallyc.automata import NOT_SLASH, SLASH_SET, CharSet, Nfa, NfaBuilder, char_set, complement, contains, without_slash
 from rallyc.syntax import AnyChar, AnyDirs, AnyRun, CharClass, Choice, Glob, GlobNode, Literal
 
 _NFAS: dict[str, Nfa] = {}
@@ -113,3 +113,88 @@ def class_set(node: CharClass) -> CharSet:
     """The code points a class matches (never `/`)."""
     chosen = char_set((ord(low), ord(high)) for low, high in node.ranges)
     return without_slash(complement(chosen) if node.negated else chosen)
+
+
+# ---- matching one path -------------------------------------------------------------
+
+
+class PathMatcher:
+    """Whether an NFA accepts a text: a DFA over the characters actually seen, built as they come.
+
+    Each new (state, character) costs one pass over the subset; the cache is dropped when it
+    holds CACHE_STATES subsets, so memory stays bounded and time stays linear in the text times
+    the NFA, whatever the glob (a backtracking matcher can take exponential time).
+    """
+
+    CACHE_STATES = 2048
+
+    __slots__ = ("nfa", "_start", "_ids", "_subsets", "_rows", "_accepting")
+
+    def __init__(self, nfa: Nfa) -> None:
+        self.nfa = nfa
+        self._start = nfa.closure(nfa.start)
+        self._flush()
+
+    def _flush(self) -> None:
+        self._ids: dict[frozenset[int], int] = {}
+        self._subsets: list[frozenset[int]] = []
+        self._rows: list[dict[str, int]] = []
+        self._accepting: list[bool] = []
+        self._intern(self._start)
+
+    def after(self, prefix: str) -> frozenset[int] | None:
+        """The NFA states `prefix` leads to (None: nothing is accepted after it), to resume from.
+
+        Stepped on the NFA itself: a prefix is walked once, so its states are not worth a DFA row.
+        """
+        states = self._start
+        for char in prefix:
+            states = self._reach(states, ord(char))
+            if not states:
+                return None
+        return states
+
+    def _reach(self, subset: frozenset[int], code: int) -> frozenset[int]:
+        reached: set[int] = set()
+        for source in subset:
+            for charset, target in self.nfa.moves[source]:
+                if contains(charset, code):
+                    reached |= self.nfa.closure(target)
+        return frozenset(reached)
+
+    def accepts(self, text: str, resume: tuple[int, frozenset[int]] | None = None) -> bool:
+        """Whether the NFA accepts `text`; `resume` (index, states from `after`) skips a known prefix."""
+        state, rows = 0, self._rows
+        if resume is not None:
+            state, text = self._intern(resume[1]), text[resume[0] :]
+        for char in text:
+            target = rows[state].get(char)
+            if target is None:
+                target = self._step(state, char)
+                if target < 0:
+                    return False
+                rows = self._rows  # a flush replaced them
+            elif target < 0:
+                return False
+            state = target
+        return self._accepting[state]
+
+    def _step(self, state: int, char: str) -> int:
+        reached = self._reach(self._subsets[state], ord(char))
+        if not reached:
+            self._rows[state][char] = -1
+            return -1
+        if len(self._subsets) >= self.CACHE_STATES:
+            self._flush()
+            return self._intern(reached)
+        target = self._rows[state][char] = self._intern(reached)
+        return target
+
+    def _intern(self, subset: frozenset[int]) -> int:
+        found = self._ids.get(subset)
+        if found is None:
+            found = self._ids[subset] = len(self._subsets)
+            self._subsets.append(subset)
+            self._rows.append({})
+            self._accepting.append(self.nfa.accepts_in(subset))
+        return found
