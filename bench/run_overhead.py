@@ -15,7 +15,10 @@ Figures (medians of the rounds):
   (worktree creation, fan-in of 8 branches and the report included), and
   over the whole process as a user runs it (interpreter start and lint too).
 
-    python bench/run_overhead.py [--sleep 0.5] [--teammates 8] [--tasks 5] [--rounds 5]
+    python bench/run_overhead.py [--sleep 0.5] [--teammates 8] [--tasks 5] [--rounds 5] [--sandbox auto|off]
+
+`--sandbox auto` (the default, as for users) runs every task confined (Landlock where the machine has
+it); `off` without, where the runner also compares your refs and checkout after every task.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ GOAL_OVERHEAD_MS = 150
 GOAL_EFFICIENCY = 0.9
 
 
-def spec_text(teammates: int, tasks: int, sleep: float) -> str:
+def spec_text(teammates: int, tasks: int, sleep: float, sandbox: str) -> str:
     shell = f"sleep {sleep} && echo done > {{task}}.txt"  # /bin/sh and sleep: the least a backend can be
     lines = ["rally: 1",
              "team: {name: bench, goal: Measure the runner's own overhead., size_justification: a benchmark}",
@@ -47,7 +50,8 @@ def spec_text(teammates: int, tasks: int, sleep: float) -> str:
         lines += [f"  - name: t{mate}", "    role: implementation", f"    owns: [t{mate}-*.txt]", "    tasks:"]
         lines += [f"      - {{id: t{mate}-{n}, do: Sleep and write a file., estimate: {max(round(sleep), 1)}s, "
                   f"done_when: [the file exists]}}" for n in range(1, tasks + 1)]  # fmt: skip
-    lines += ["run:", "  backend: shell", f"  shell: {json.dumps(shell)}", "lint: {ignore: [RY301, RY304, RY403]}"]
+    lines += ["run:", "  backend: shell", f"  sandbox: {sandbox}", f"  shell: {json.dumps(shell)}",
+              "lint: {ignore: [RY301, RY304, RY403]}"]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -104,14 +108,15 @@ def main() -> None:
     parser.add_argument("--teammates", type=int, default=8)
     parser.add_argument("--tasks", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sandbox", choices=["auto", "off"], default="auto")
     args = parser.parse_args()
-    text = spec_text(args.teammates, args.tasks, args.sleep)
+    text = spec_text(args.teammates, args.tasks, args.sleep, args.sandbox)
     load = os.getloadavg()[0]
     rounds = [one_round(text, args.sleep, args.tasks) for _ in range(args.rounds)]
     median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     total = args.teammates * args.tasks
     print(f"rallyc run overhead: {args.teammates} teammates x {args.tasks} tasks = {total} tasks, sleep {args.sleep:g}s, "
-          f"{args.rounds} rounds (medians); {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{args.rounds} rounds (medians), sandbox {args.sandbox}; {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"load {load:.2f} -> {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(f"  ideal makespan (critical path of the sleeps): {args.tasks * args.sleep:.2f}s")
     print(f"  (a) overhead per task (worktree, merges, prompt, checks, commit): {median['overhead_ms']:.0f} ms mean, "

@@ -178,6 +178,10 @@ class RunSettings:
     shell: str | None = None
     retries: int = 1
     concurrency: int | None = None
+    sandbox: str = "auto"
+    """auto | required | off"""
+    sandbox_writable: tuple[str, ...] = ()
+    max_file_mib: float = 50.0
 
 
 @dataclass(frozen=True, slots=True)

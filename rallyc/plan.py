@@ -123,6 +123,9 @@ class RunPlan:
     shell: str | None
     retries: int
     concurrency: int
+    sandbox: str
+    sandbox_writable: tuple[str, ...]
+    max_file_mib: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,8 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         speedup=ctx.schedule.speedup,
         coordination_seconds=ctx.schedule.coordination,
         report_to=spec.report_to,
-        run=RunPlan(spec.run.backend, spec.run.shell, spec.run.retries, spec.run.concurrency or len(teammates)),
+        run=RunPlan(spec.run.backend, spec.run.shell, spec.run.retries, spec.run.concurrency or len(teammates),
+                    spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
     )
 
 
@@ -324,7 +328,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "coordination_seconds": number(plan.coordination_seconds),
         "report_to": plan.report_to,
         "run": {"backend": plan.run.backend, "shell": plan.run.shell, "retries": plan.run.retries,
-                "concurrency": plan.run.concurrency},  # fmt: skip
+                "concurrency": plan.run.concurrency, "sandbox": plan.run.sandbox,
+                "sandbox_writable": list(plan.run.sandbox_writable), "max_file_mib": number(plan.run.max_file_mib)},  # fmt: skip
     }
 
 

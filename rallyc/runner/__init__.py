@@ -1,1 +1,1 @@
-"""`rallyc run`: execute a compiled plan in git worktrees (RUNNER.md)."""
+"""`rallyc run`: execute a compiled plan in git worktrees (docs/runner.md)."""

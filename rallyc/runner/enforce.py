@@ -2,11 +2,13 @@
 
 A task may change only paths its teammate owns (the glob algebra decides,
 as the linter does on paper). Besides the ownership of each changed path, a
-changed path may not be a symlink that points outside the worktree, and the
-task may not touch git itself: the worktree's `.git` file, the repository's
-hooks and config. `GitGuard` takes a snapshot of those before the backend
-runs, and afterwards reports and undoes any change, keeping the changed copy
-next to the task's patch.
+changed path may not be a symlink that points outside the worktree, a hard
+link (its content is shared with a name elsewhere, possibly outside the
+worktree: writing one writes the other), or a file larger than
+`run.max_file_mib`; and the task may not touch git itself: the worktree's
+`.git` file, the repository's hooks and config. `GitGuard` takes a snapshot
+of those before the backend runs, and afterwards reports and undoes any
+change, keeping the changed copy next to the task's patch.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
+from rallyc.runner.names import shown
 
 GUARDED = ("config", "hooks", "info")
 """What GitGuard watches in the repository's git folder (the worktrees' shared `.git`)."""
@@ -29,11 +32,13 @@ GUARDED = ("config", "hooks", "info")
 @dataclass(frozen=True, slots=True)
 class Breach:
     path: str
-    """Relative to team.repo (or `.git...` for git's own files)."""
+    """Relative to team.repo (or `.git...` for git's own files), as git gave it (`names.py`)."""
     why: str
+    oversized: bool = False
+    """A file over `run.max_file_mib`: its patch records its name and size, not its content."""
 
     def __str__(self) -> str:
-        return f"{self.path} ({self.why})"
+        return f"{shown(self.path)} ({self.why})"
 
 
 def owner_globs(owns: Sequence[str]) -> GlobSet:
@@ -41,8 +46,10 @@ def owner_globs(owns: Sequence[str]) -> GlobSet:
     return GlobSet(parse_glob_list(owns))
 
 
-def ownership_breaches(changes: Sequence[tuple[str, str]], owns: GlobSet, prefix: str, top: Path) -> list[Breach]:
-    """Each changed path outside `owns`, outside team.repo, or a symlink leading out of the worktree.
+def ownership_breaches(changes: Sequence[tuple[str, str]], owns: GlobSet, prefix: str, top: Path | None,
+                       max_bytes: float | None = None) -> list[Breach]:  # fmt: skip
+    """Each changed path outside `owns` or outside team.repo; with the worktree's `top`, also a symlink leading out
+    of it, a hard link, or a file over `max_bytes`.
 
     `changes` are (status letter, path from the top of the worktree); `prefix`
     is team.repo relative to that top (`""` or `sub/dir/`).
@@ -55,9 +62,24 @@ def ownership_breaches(changes: Sequence[tuple[str, str]], owns: GlobSet, prefix
             found.append(Breach(path, "outside team.repo"))
         elif not owns.matches(relative):
             found.append(Breach(relative, "deleted, not owned" if deleted else "not owned"))
-        elif not deleted and (target := outside_link(top, path)) is not None:
-            found.append(Breach(relative, f"symlink to {target}, outside the worktree"))
+        elif not deleted and top is not None and (breach := _file_breach(top, path, relative, max_bytes)) is not None:
+            found.append(breach)
     return found
+
+
+def _file_breach(top: Path, path: str, relative: str, max_bytes: float | None) -> Breach | None:
+    """What is wrong with the file a task wrote at `path` itself: where it leads, what it shares, its size."""
+    if (target := outside_link(top, path)) is not None:
+        return Breach(relative, f"symlink to {shown(target)}, outside the worktree")
+    info = _lstat(str(top / path))
+    if info is None or not stat.S_ISREG(info.st_mode):
+        return None
+    if info.st_nlink > 1:
+        return Breach(relative, f"a hard link ({info.st_nlink} names share its content, possibly outside the worktree)")
+    if max_bytes is not None and info.st_size > max_bytes:
+        mib = info.st_size / (1 << 20)
+        return Breach(relative, f"{mib:.1f} MiB, over run.max_file_mib ({max_bytes / (1 << 20):g})", oversized=True)
+    return None
 
 
 def outside_link(top: Path, path: str) -> str | None:

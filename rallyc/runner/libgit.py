@@ -121,8 +121,8 @@ class LibGit:
         self._by_git.add(worktree)
         return self.git.stage_and_list(worktree, start, start)
 
-    def commit_index(self, worktree: Path, message: str) -> None:
-        """Commit the index as staged onto the worktree's branch, as `git commit` would."""
+    def commit_object(self, worktree: Path, parent: str, tree: str | None, message: str) -> str:
+        """A commit of `tree` (else the index as staged) on `parent`, as `git commit-tree` writes it; no branch moves."""
         import pygit2
 
         if worktree not in self._by_git:
@@ -130,13 +130,37 @@ class LibGit:
                 repository = self._repository(worktree)
                 author, committer = self._identity(worktree)
                 stamp, offset = int(time.time()), _utc_offset_minutes()
-                repository.create_commit("HEAD", pygit2.Signature(*author, stamp, offset),
-                                         pygit2.Signature(*committer, stamp, offset), message,
-                                         repository.index.write_tree(), [repository.head.target])  # fmt: skip
-                return
+                written = pygit2.Oid(hex=tree) if tree else repository.index.write_tree()
+                return str(repository.create_commit(None, pygit2.Signature(*author, stamp, offset),
+                                                    pygit2.Signature(*committer, stamp, offset), message, written,
+                                                    [pygit2.Oid(hex=parent)]))  # fmt: skip
             except (pygit2.GitError, ValueError):  # a message git takes and libgit2 cannot encode, say
                 pass
-        self.git.commit_index(worktree, message)
+        return self.git.commit_object(worktree, parent, tree, message)
+
+    def move_branch(self, worktree: Path, branch: str, new: str, old: str) -> None:
+        """`Git.move_branch` in process: `branch` goes from `old` to `new`, or the call fails."""
+        import pygit2
+
+        try:
+            reference = self._repository(worktree).references[f"refs/heads/{branch}"]
+            if str(reference.target) == old:
+                reference.set_target(pygit2.Oid(hex=new), "rallyc")
+                return
+        except (pygit2.GitError, KeyError, ValueError):
+            pass
+        self.git.move_branch(worktree, branch, new, old)
+
+    def dirty_paths(self, worktree: Path) -> list[str]:
+        """`Git.dirty_paths`, in process."""
+        import pygit2
+
+        try:
+            status = self._repository(worktree).status(untracked_files="all")
+        except (pygit2.GitError, OSError, ValueError):
+            return self.git.dirty_paths(worktree)
+        ignored = pygit2.enums.FileStatus.IGNORED
+        return [path for path, flags in status.items() if flags != pygit2.enums.FileStatus.CURRENT and not flags & ignored]
 
     def _repository(self, worktree: Path) -> pygit2.Repository:
         import pygit2

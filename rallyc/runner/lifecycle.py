@@ -1,10 +1,24 @@
-"""One attempt at one task: merge what it waits on, prompt, backend, enforcement, verify, commit.
+"""One attempt at one task: prepare the worktree, prompt, backend, enforcement, verify, commit.
 
 The git steps run in a worker thread and are never cut short; only the
-backend and the `verify` commands can be interrupted (Ctrl-C), after which
-the worktree is reset to the task's start. Every way an attempt ends leaves
-the teammate's worktree clean, on its branch: at the new commit when the task
-is done, at the task's start otherwise.
+backend and the `verify` commands can be interrupted (Ctrl-C). Every way an
+attempt ends leaves the teammate's worktree clean, on its branch: at the new
+commit when the task is done, at the task's start otherwise, with whatever
+the attempt changed kept as a patch in the run folder (`patches/` for a
+failure, `violations/` for a breach): no work an agent did is lost.
+
+Before the backend starts, the worktree must be exactly its branch: changes
+found there (another task's agent writing by absolute path, a process the
+sandbox did not hold) are strays, saved and reported, never committed under
+this task. After it, the checks of `enforce.py` run on what changed, the
+run's refs are compared with what the runner set them to (`refs.py`), and
+without a sandbox the user's refs and checkout are compared with what they
+were (a possible violation, reported, not reverted).
+
+A done task's commit is written first, recorded in the run's commits log,
+and only then is the branch moved to it: a crash between the two loses
+nothing, and a resumed run counts as done only the commits the runner
+recorded.
 """
 
 from __future__ import annotations
@@ -20,15 +34,21 @@ from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
 from rallyc.runner.backends import TaskRequest, TaskResult
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
+from rallyc.runner.names import printable, shown
 from rallyc.runner.process import kill_processes_below, run_shell
 from rallyc.runner.prompt import full_prompt, task_prompt
-from rallyc.runner.session import Session
-from rallyc.runner.state import RUNNING, Check, Conflict, TaskState, Violation, line_ended, now_text
+from rallyc.runner.session import Confinement, Session
+from rallyc.runner.state import RUNNING, Check, Conflict, Stray, TaskState, Violation, line_ended, now_text
+from rallyc.runner.watch import Watch
 
 T = TypeVar("T")
 BACKEND_GRACE_SECONDS = 30.0
 """How long past the task's timeout a backend that does not stop by itself is given before it is killed."""
 SUBJECT_LENGTH = 72
+
+
+class WorktreeGone(RallyError):
+    """The teammate's worktree was removed while its task ran: not the agent's violation, nothing to check."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +65,7 @@ class Outcome:
 @dataclass
 class Checked:
     files: list[str]
+    """Shown (`names.shown`): for the report."""
     breaches: list[Breach] = field(default_factory=list)
     patch: str | None = None
     tree: str | None = None
@@ -56,12 +77,10 @@ class TaskRunner:
         self.session = session
         self.inflight: dict[str, asyncio.Future[object]] = {}
         self.guard = GitGuard(session.common_dir)
-        self.clean: set[str] = {mate.name for mate in session.plan.teammates}
-        """Teammates whose worktree is known clean, on its branch: every attempt leaves it so, and a run
-        starts from new or freshly reset worktrees. Saves two git processes per task."""
+        self.watch = Watch(session)
 
     def interrupt(self) -> None:
-        """Cancel every backend and check in flight (their process groups die with them)."""
+        """Cancel every backend and check in flight (their supervisors end their process trees)."""
         for job in list(self.inflight.values()):
             job.cancel()
 
@@ -71,21 +90,21 @@ class TaskRunner:
         number = record.attempts + 1
         started = time.monotonic()
         try:
-            if task.teammate in self.clean and not task.waits_on:  # nothing to do but read the branch head
-                self.clean.discard(task.teammate)
-                start: str | Conflict = self.session.head(task.teammate)
-            else:
-                start = await asyncio.to_thread(self._prepare, task)
+            # merges run git: in a thread; otherwise preparing is a few file reads and an in-process status
+            start = await asyncio.to_thread(self._prepare, task) if task.waits_on else self._prepare(task)
             if isinstance(start, Conflict):
                 s.state.conflicts.append(start)
                 why = f"merge conflict bringing in what it waits on: {', '.join(start.paths)}"
                 return Outcome("failed", why, retry=False)
-            record.status, record.start_commit = RUNNING, start
+            record.status, record.start_commit, record.commit = RUNNING, start, None
             s.save()
             s.emit("task_started", task=task.id, teammate=task.teammate, attempt=number)
             if s.is_interrupted():
-                return await self._interrupted(task, start)
+                return await self._interrupted(task, start, number)
             return await self._run(task, record, number, start, previous)
+        except WorktreeGone as gone:
+            await asyncio.to_thread(self._recover_worktree, task)
+            return Outcome("failed", str(gone))
         except (RallyError, OSError) as error:  # git refused (an unreadable file, a full disk): this task fails
             await asyncio.to_thread(self._recover_worktree, task)
             return Outcome("failed", f"the runner could not finish the attempt: {error}", retry=False)
@@ -93,83 +112,107 @@ class TaskRunner:
             record.duration_s = round(record.duration_s + time.monotonic() - started, 3)
 
     def _recover_worktree(self, task: TaskPlan) -> None:
-        """Back to the branch head, clean, as far as git lets us; the next task tries again if not."""
+        """Back to the branch's recorded head, clean, as far as git lets us; the next task tries again if not."""
         s = self.session
-        self.clean.discard(task.teammate)
-        try:  # the branch head, not the task's start: whatever is committed there stays
-            s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), self.session.head(task.teammate))
-            self.clean.add(task.teammate)
+        try:
+            s.ensure_worktree(task.teammate)
+            with s.refs_lock:
+                s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), s.expected_head(task.teammate))
         except (RallyError, OSError):
             pass
 
-    # ---- the steps --------------------------------------------------------------------
+    # ---- before the backend -------------------------------------------------------------
 
     def _prepare(self, task: TaskPlan) -> str | Conflict:
-        """A clean worktree with the commits of the other teammates' tasks this one waits on merged in."""
+        """The worktree at its branch's recorded head, strays set aside, with the commits of the other teammates'
+        tasks this one waits on merged in."""
         s = self.session
-        worktree = s.worktree(task.teammate)
-        if task.teammate not in self.clean:
-            s.git.clean_worktree(worktree)
-        self.clean.discard(task.teammate)
+        mate = task.teammate
+        worktree = s.worktree(mate)
+        s.ensure_worktree(mate)
+        with s.refs_lock:
+            head = s.expected_head(mate)
+            if not _on_branch(worktree, s.branch(mate)) or s.head(mate) != head:
+                s.git.reset_to(worktree, s.branch(mate), head)
+        self._set_strays_aside(task)
         for source in task.waits_on:
             commit = s.state.tasks[source].commit
             assert commit, f"{task.id} started before {source} was done"
-            message = f"rally: bring {source} into {task.teammate} for {task.id}\n\nRally-Run: {s.run_id}\n"
-            conflict = s.git.merge(worktree, commit, message)
+            message = f"rally: bring {source} into {mate} for {task.id}\n\nRally-Run: {s.run_id}\n"
+            with s.refs_lock:
+                conflict = s.git.merge(worktree, commit, message)
+                s.set_head(mate, s.git.head(worktree))
             if conflict is not None:
-                self.clean.add(task.teammate)  # the merge was aborted and the worktree cleaned
                 return Conflict("task", task.id, conflict)
-        return self.session.head(task.teammate)
+        return s.expected_head(mate)
 
-    def _reset(self, task: TaskPlan, start: str) -> None:
+    def _set_strays_aside(self, task: TaskPlan) -> None:
+        """Changes in the worktree before its task starts are not the task's: saved, reported, removed."""
         s = self.session
-        s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), start)
-        self.clean.add(task.teammate)
+        worktree = s.worktree(task.teammate)
+        paths = s.staging.dirty_paths(worktree)
+        if not paths:
+            return
+        s.git.run(worktree, "add", "-A", "--", ".")
+        patch = f"strays/{task.teammate}.{task.id}.{len(s.state.strays) + 1}.patch"
+        s.store.write_bytes(patch, s.git.staged_patch(worktree, "HEAD"))
+        s.git.clean_worktree(worktree)
+        shown_paths = sorted(shown(s.relative(path)) for path in paths)
+        s.state.strays.append(Stray(task.teammate, task.id, shown_paths, patch))
+        s.emit("strays", teammate=task.teammate, task=task.id, paths=shown_paths, patch=patch)
+
+    # ---- the attempt --------------------------------------------------------------------
 
     async def _run(self, task: TaskPlan, record: TaskState, number: int, start: str, previous: str) -> Outcome:
+        with self.session.confinement(task.teammate, f"{task.id}.{number}") as room:
+            self.watch.started(task.id)
+            try:
+                return await self._confined(task, record, number, start, previous, room)
+            finally:
+                self.watch.ended(task.id)
+
+    async def _confined(self, task: TaskPlan, record: TaskState, number: int, start: str, previous: str,
+                        room: Confinement) -> Outcome:  # fmt: skip
         s = self.session
         self.guard.watch(s.worktree(task.teammate))
-        request = self._request(task, number, previous)
+        request = self._request(task, number, previous, room)
         s.store.append(f"logs/{task.id}.log", f"== attempt {number} of {task.id} ({s.backend.name}), {now_text()}\n")
         result = await self._cancellable(task.id, self._backend(request))
         if result is None:
-            return await self._interrupted(task, start)
+            return await self._interrupted(task, start, number)
         self._account(task, record, result)
         output = "" if result.log_streamed else result.log
         s.store.append(f"logs/{task.id}.log", line_ended(output) + f"== backend: {'ok' if result.ok else 'failed'}"
                        f"{', timed out' if result.timed_out else ''}: {result.summary}\n")  # fmt: skip
-        checked = await asyncio.to_thread(self._check_and_commit, task, start, number, result)
+        checked = await asyncio.to_thread(self._check_then_commit, task, start, number, result)
         if checked.breaches:
             return self._violation(task, number, checked)
         if not result.ok:
-            return Outcome("failed", _failure(result, task.timeout_seconds), files=tuple(checked.files))
-        if checked.commit is None:
-            failed = await self._verify(task, number, start)
+            return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch),
+                           files=tuple(checked.files))  # fmt: skip
+        commit = checked.commit
+        if commit is None:
+            failed = await self._verify(task, number, start, room, checked.tree)
             if failed is not None:
                 return failed
-            checked.commit = await asyncio.to_thread(self._commit, task, start, checked.tree, result.summary)
-        return Outcome("done", commit=checked.commit, files=tuple(checked.files))
+            commit = await asyncio.to_thread(self._commit, task, start, checked.tree, result.summary)
+        record.commit = commit
+        return Outcome("done", commit=commit, files=tuple(checked.files))
 
-    def _check_and_commit(self, task: TaskPlan, start: str, number: int, result: TaskResult) -> Checked:
-        """The checks, and for a task without `verify` commands the commit too, in one trip to a thread."""
-        checked = self._check(task, start, number, result.ok)
-        if result.ok and not checked.breaches and not task.verify:
-            checked.commit = self._commit(task, start, None, result.summary)
-        return checked
-
-    def _request(self, task: TaskPlan, number: int, previous: str) -> TaskRequest:
+    def _request(self, task: TaskPlan, number: int, previous: str, room: Confinement) -> TaskRequest:
         s = self.session
         mate = s.plan.teammate(task.teammate)
         system = s.redactor.text(s.prompts[task.teammate])
         text = s.redactor.text(task_prompt(task, number, previous))
         name = f"prompts/{task.id}.md" if number == 1 else f"prompts/{task.id}.{number}.md"
         path = s.store.write_plain(name, full_prompt(system, text))
-        env = {**s.env, "RALLY_RUN_ID": s.run_id, "RALLY_TASK": task.id, "RALLY_TEAMMATE": task.teammate,
+        env = {**room.env, "RALLY_RUN_ID": s.run_id, "RALLY_TASK": task.id, "RALLY_TEAMMATE": task.teammate,
                "RALLY_ATTEMPT": str(number), "RALLY_PROMPT_FILE": str(path),
                "RALLY_WORKTREE": str(s.workdir(task.teammate))}  # fmt: skip
         return TaskRequest(s.run_id, task.id, task.teammate, text, path, s.workdir(task.teammate), mate.priced_as,
                            mate.mode, task.timeout_seconds, env, mate.owns, s.plan.run.shell, system,
-                           s.folder.path / "logs" / f"{task.id}.log", s.unit_price(task.teammate))  # fmt: skip
+                           s.folder.path / "logs" / f"{task.id}.log", s.unit_price(task.teammate),
+                           room.sandbox)  # fmt: skip
 
     async def _backend(self, request: TaskRequest) -> TaskResult:
         """The backend's result; its own bugs and missing pieces become a failed attempt, never a traceback."""
@@ -200,77 +243,132 @@ class TaskRunner:
         if usage.tokens or cost:  # nothing spent, nothing a crash could lose: the next save records the rest
             s.save()
 
+    def _check_then_commit(self, task: TaskPlan, start: str, number: int, result: TaskResult) -> Checked:
+        """The checks, and for a clean task without `verify` commands its commit too: one trip to a thread."""
+        checked = self._check(task, start, number, result.ok)
+        if result.ok and not checked.breaches and not task.verify:
+            checked.commit = self._commit(task, start, None, result.summary)
+        return checked
+
     def _check(self, task: TaskPlan, start: str, number: int, ok: bool) -> Checked:
-        """Stage the task's changes and check them; a breach or a failed backend resets the worktree."""
+        """Stage the task's changes and check them with everything around them; a breach or a failed backend keeps
+        the changes as a patch and resets the worktree."""
         s = self.session
         worktree, branch = s.worktree(task.teammate), s.branch(task.teammate)
+        if not (worktree / ".git").exists():
+            raise WorktreeGone(f"the worktree {worktree} was removed while the task ran (not by rallyc); "
+                               "nothing of the attempt could be checked")  # fmt: skip
         breaches = self.guard.breaches(worktree, s.folder.path / "violations" / f"{task.id}.{number}")
+        with s.refs_lock:
+            breaches += self.watch.run_refs(task.teammate, start)
+        self.watch.outside(task.id)
         if not _on_branch(worktree, branch):
             breaches.append(Breach(".git/HEAD", "the task left its branch"))
             s.git.run(worktree, "checkout", "-q", "-f", branch)
-        changes = s.staging.stage_and_list(worktree, start, self.session.head(task.teammate))
-        files = [s.relative(path) for _, path in changes]
-        breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree)
+        changes = s.staging.stage_and_list(worktree, start, s.head(task.teammate))
+        files = [shown(s.relative(path)) for _, path in changes]
+        breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree,
+                                       s.plan.run.max_file_mib * (1 << 20))  # fmt: skip
         if breaches or not ok:
-            patch = None
-            if changes:
-                folder = "violations" if breaches else "patches"
-                patch = f"{folder}/{task.id}.{number}.patch"
-                s.store.write_bytes(patch, s.git.staged_patch(worktree, start))
+            patch = self._keep(task, number, start, "violations" if breaches else "patches", breaches) if changes else None
             self._reset(task, start)
             return Checked(files, breaches, patch)
         # with checks to run, the tree is fixed now: a check that touches the index cannot change the commit
         return Checked(files, tree=s.git.write_tree(worktree) if task.verify else None)
 
+    def _keep(self, task: TaskPlan, number: int, start: str, folder: str, breaches: list[Breach]) -> str:
+        """The attempt's staged changes (binary and new files included) saved as a patch; a file over
+        `run.max_file_mib` is named with its size, not copied."""
+        s = self.session
+        oversized = [s.state.prefix + breach.path for breach in breaches if breach.oversized]
+        note = "".join(f"# rallyc: left out of this patch: {breach}\n" for breach in breaches if breach.oversized)
+        name = f"{folder}/{task.id}.{number}.patch"
+        s.store.write_bytes(name, note.encode() + s.git.staged_patch(s.worktree(task.teammate), start, oversized))
+        s.state.tasks[task.id].patches.append(name)
+        return name
+
     def _violation(self, task: TaskPlan, number: int, checked: Checked) -> Outcome:
         s = self.session
-        paths = [breach.path for breach in checked.breaches]
+        paths = [shown(breach.path) for breach in checked.breaches]
         patch = checked.patch or "(no file changes: git's own files were restored)"
         s.state.violations.append(Violation(task.id, number, paths, [str(b) for b in checked.breaches], patch))
         s.emit("violation", task=task.id, attempt=number, paths=paths, patch=patch)
-        shown = ", ".join(str(breach) for breach in checked.breaches[:5])
+        shown_breaches = ", ".join(str(breach) for breach in checked.breaches[:5])
         more = f" and {len(checked.breaches) - 5} more" if len(checked.breaches) > 5 else ""
-        return Outcome("failed", f"ownership violation: {shown}{more}; changes saved in {patch}", files=tuple(checked.files))
+        return Outcome("failed", f"ownership violation: {shown_breaches}{more}; changes saved in {patch}",
+                       files=tuple(checked.files))  # fmt: skip
 
-    async def _verify(self, task: TaskPlan, number: int, start: str) -> Outcome | None:
-        """Run the task's checks in the worktree; the first that fails ends the attempt."""
+    async def _verify(self, task: TaskPlan, number: int, start: str, room: Confinement,
+                      tree: str | None) -> Outcome | None:  # fmt: skip
+        """Run the task's checks in the worktree, in the attempt's sandbox; the first that fails ends the attempt
+        (its changes kept as a patch)."""
         s = self.session
         for command in task.verify:
-            done = await self._cancellable(task.id, run_shell(command, cwd=s.workdir(task.teammate), env=s.env,
-                                                              timeout=task.timeout_seconds))  # fmt: skip
+            done = await self._cancellable(task.id, run_shell(command, cwd=s.workdir(task.teammate), env=room.env,
+                                                              timeout=task.timeout_seconds, redactor=s.redactor,
+                                                              sandbox=room.sandbox))  # fmt: skip
             if done is None:
-                return await self._interrupted(task, start)
+                return await self._interrupted(task, start, number, tree)
             code = -1 if done.timed_out else done.exit_code
             s.state.checks.append(Check(command, task.id, code, number, round(done.seconds, 3)))
-            s.store.append(f"logs/{task.id}.log", f"$ {command}\n{line_ended(done.output)}== exit {code}\n")
+            s.store.append(f"logs/{task.id}.log", f"$ {command}\n{line_ended(done.stdout)}== exit {code}\n")
             s.emit("check", scope=task.id, command=command, exit_code=code)
             if code != 0:
-                await asyncio.to_thread(self._reset, task, start)
+                patch = await asyncio.to_thread(self._set_aside, task, number, start, tree)
                 what = "timed out" if done.timed_out else f"exited {code}"
-                return Outcome("failed", f"check `{command}` {what}")
+                return Outcome("failed", f"check `{command}` {what}" + _kept(patch))
         return None
 
+    def _set_aside(self, task: TaskPlan, number: int, start: str, tree: str | None) -> str | None:
+        """The attempt's changes (the tree fixed before its checks) saved in `patches/`, then the worktree reset."""
+        s = self.session
+        patch = None
+        if tree is not None:
+            data = s.git.patch_between(s.worktree(task.teammate), start, tree)
+            if data:
+                patch = f"patches/{task.id}.{number}.patch"
+                s.store.write_bytes(patch, data)
+                s.state.tasks[task.id].patches.append(patch)
+        self._reset(task, start)
+        return patch
+
     def _commit(self, task: TaskPlan, start: str, tree: str | None, summary: str) -> str:
-        """The task's commit on its teammate's branch: the index as staged, or `tree` (fixed before the checks)."""
+        """The task's commit (the index as staged, or `tree` fixed before the checks): written, recorded in the
+        run's commits log, and only then its branch moved to it; the worktree clean on it."""
         s = self.session
         worktree = s.worktree(task.teammate)
         subject = _subject(s.redactor.text(summary)) or _subject(task.do)
         message = f"rally({task.id}): {subject}\n\nRally-Run: {s.run_id}\nRally-Task: {task.id}\n"
-        if tree is None:  # nothing ran since staging: the worktree is the commit, clean as it stands
-            s.staging.commit_index(worktree, message)
-            self.clean.add(task.teammate)
-            return self.session.head(task.teammate)
-        commit = s.git.commit_tree(worktree, tree, [start], message)
-        s.git.move_branch(worktree, s.branch(task.teammate), commit, start)
-        s.git.clean_worktree(worktree)  # what the checks left behind
-        self.clean.add(task.teammate)
+        commit = s.staging.commit_object(worktree, start, tree, message)
+        s.store.record_commit(task.id, commit)
+        with s.refs_lock:
+            s.staging.move_branch(worktree, s.branch(task.teammate), commit, start)
+            s.set_head(task.teammate, commit)
+        if tree is not None:  # what the checks left behind (the index already holds the commit's tree otherwise)
+            s.git.clean_worktree(worktree)
         return commit
 
-    async def _interrupted(self, task: TaskPlan, start: str) -> Outcome:
+    def _reset(self, task: TaskPlan, start: str) -> None:
+        s = self.session
+        with s.refs_lock:
+            s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), start)
+            s.set_head(task.teammate, start)
+
+    async def _interrupted(self, task: TaskPlan, start: str, number: int, tree: str | None = None) -> Outcome:
+        """Ctrl-C: whatever the attempt changed is kept as a patch, then the worktree goes back to the task's start."""
         s = self.session
         await asyncio.to_thread(kill_processes_below, s.worktree(task.teammate), 1.0)
-        await asyncio.to_thread(self._reset, task, start)
-        return Outcome("interrupted", "interrupted")
+        patch = await asyncio.to_thread(self._keep_interrupted, task, number, start, tree)
+        return Outcome("interrupted", "interrupted" + _kept(patch))
+
+    def _keep_interrupted(self, task: TaskPlan, number: int, start: str, tree: str | None) -> str | None:
+        s = self.session
+        if tree is not None:
+            return self._set_aside(task, number, start, tree)
+        changes = s.staging.stage_and_list(s.worktree(task.teammate), start, s.head(task.teammate))
+        patch = self._keep(task, number, start, "patches", []) if changes else None
+        self._reset(task, start)
+        return patch
 
     async def _cancellable(self, key: str, work: Awaitable[T]) -> T | None:
         """`work`'s result, or None when an interrupt cancelled it."""
@@ -293,7 +391,7 @@ def _on_branch(worktree: Path, branch: str) -> bool:
         pointer = gitfile.read_text(encoding="utf-8").strip()
         head = Path(pointer.removeprefix("gitdir:").strip()) / "HEAD"
         return head.read_text(encoding="utf-8").strip() == f"ref: refs/heads/{branch}"
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return False
 
 
@@ -304,6 +402,11 @@ def _failure(result: TaskResult, timeout: float) -> str:
     return f"backend failed: {result.summary}" if result.summary else "backend failed"
 
 
+def _kept(patch: str | None) -> str:
+    return f"; its changes are kept in {patch}" if patch else ""
+
+
 def _subject(text: str) -> str:
-    line = next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
+    """The first line of what the agent said, control characters dropped, cut to a commit subject's length."""
+    line = next((printable(line).strip() for line in text.strip().splitlines() if printable(line).strip()), "")
     return line if len(line) <= SUBJECT_LENGTH else line[: SUBJECT_LENGTH - 3].rstrip() + "..."

@@ -61,6 +61,13 @@ def describe(record: dict[str, Any]) -> str | None:
         return f"{who}: interrupted; reset to its start"
     if kind == "violation":
         return f"{record['task']}: ownership violation: {', '.join(record['paths'])} (changes kept in {record['patch']})"
+    if kind == "outside_change":
+        what = "your refs" if record["change"] == "refs" else "files of your checkout"
+        return f"POSSIBLE VIOLATION while {', '.join(record['during'])} ran: {what} changed: " \
+               f"{'; '.join(record['what'][:3])}{' ...' if len(record['what']) > 3 else ''} (not reverted)"  # fmt: skip
+    if kind == "strays":
+        return f"{record['teammate']}: changes not its own found in its worktree before {record['task']} " \
+               f"({', '.join(record['paths'][:3])}); set aside in {record['patch']}"  # fmt: skip
     if kind == "check" and record.get("exit_code") != 0:
         return f"check failed ({record['scope']}): {record['command']} exited {record['exit_code']}"
     if kind == "budget_reached":

@@ -33,6 +33,8 @@ def task_prompt(task: TaskPlan, attempt: int, previous: str) -> str:
         "- The runner checks every file you changed (created, edited or deleted) against the files you own: one "
         "path outside them and all of this attempt's changes are set aside and the task fails.",
         "- Do not commit, merge, rebase, switch branches or touch `.git`: the runner commits the task for you.",
+        "- Write only inside your worktree (temporary files go in `$TMPDIR`); whatever you leave running is stopped "
+        "when you stop.",
     ]
     if attempt > 1:
         lines += ["", f"This is attempt {attempt}. The previous attempt failed: {previous or 'no reason given'}. "

@@ -72,14 +72,13 @@ def tes(plan: Plan, state: RunState) -> Tes:
 
 
 def run_status(plan: Plan, state: RunState) -> str:
-    """passed | partial | failed | interrupted (RUNNER.md, "Exit codes and the report's fields")."""
+    """passed | partial | failed | interrupted (docs/runner.md, "Exit codes and the report"). A change to the
+    user's refs or checkout while tasks ran without a sandbox (a possible violation) keeps a run from passing."""
     if state.status == "interrupted":
         return "interrupted"
-    done = state.count(DONE)
-    team_failed = any(check.exit_code != 0 for check in state.checks if check.scope == "team")
-    if done == len(plan.tasks) and not team_failed and not any(c.stage == "fan-in" for c in state.conflicts):
+    if _all_landed(plan, state) and not state.outside:
         return "passed"
-    return "failed" if done == 0 else "partial"
+    return "failed" if state.count(DONE) == 0 else "partial"
 
 
 def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
@@ -109,6 +108,9 @@ def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
         "escalations": sum(task.escalations for task in state.tasks.values()),
         "violations": [{"task": v.task, "attempt": v.attempt, "paths": v.paths, "details": v.details, "patch": v.patch}
                        for v in state.violations],  # fmt: skip
+        "outside_changes": [{"kind": o.kind, "during": o.during, "what": o.what} for o in state.outside],
+        "strays": [{"teammate": x.teammate, "task": x.task, "paths": x.paths, "patch": x.patch} for x in state.strays],
+        "sandbox": state.sandbox,
         "merge_conflicts": [{"stage": c.stage, "subject": c.subject, "paths": c.paths} for c in state.conflicts],
         "checks": [{"command": c.command, "scope": c.scope, "exit_code": c.exit_code, "attempt": c.attempt,
                     "seconds": number(c.seconds)} for c in state.checks],  # fmt: skip
@@ -155,6 +157,7 @@ def _task(state: RunState, task_id: str) -> dict[str, Any]:
         "attempts": record.attempts, "escalations": record.escalations, "duration_s": number(record.duration_s),
         "cost_usd": number(record.cost_usd), "tokens": record.tokens, "input_tokens": record.input_tokens,
         "output_tokens": record.output_tokens, "files_changed": list(record.files_changed), "commit": record.commit,
+        "patches": list(record.patches),
     }  # fmt: skip
 
 
@@ -187,8 +190,19 @@ def next_step(plan: Plan, state: RunState) -> str:
         if state.applied:
             return f"the work is on {state.applied.branch}; hand it to {DESTINATIONS[plan.report_to]}"
         return f"review {branch}, then fast-forward your branch to it (git merge --ff-only {branch})"
+    if state.outside and _all_landed(plan, state):
+        return (f"your refs or checkout changed while tasks ran without a sandbox (a possible violation: see "
+                f"\"Outside the worktrees\" in report.md); check what changed, review {branch}, then merge it "
+                f"yourself (git merge --ff-only {branch})")  # fmt: skip
     return (f"read the failed tasks' logs in .rally/runs/{state.run_id}/logs/, fix the cause, then "
             f"rallyc run {state.spec} --resume {state.run_id} (done tasks are kept)")
+
+
+def _all_landed(plan: Plan, state: RunState) -> bool:
+    """Every task done, every team check passed, nothing left out at fan-in: all but an outside change is fine."""
+    team_failed = any(check.exit_code for check in state.checks if check.scope == "team")
+    left_out = any(c.stage == "fan-in" for c in state.conflicts) or any(v.stage == "fan-in" for v in state.violations)
+    return state.count(DONE) == len(plan.tasks) and not team_failed and not left_out
 
 
 # ---- report.md ---------------------------------------------------------------------
@@ -241,6 +255,8 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         *[_teammate_row(mate) for mate in doc["teammates"]],
         "",
         *_violations(doc),
+        *_outside(doc),
+        *_kept(doc),
         *_checks(doc),
         "## Fan-in",
         "",
@@ -282,6 +298,31 @@ def _violations(doc: dict[str, Any]) -> list[str]:
                      f"changes kept in `{item['patch']}`")  # fmt: skip
     for item in doc["merge_conflicts"]:
         lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {', '.join(item['paths'])}")
+    return [*lines, ""]
+
+
+def _outside(doc: dict[str, Any]) -> list[str]:
+    """The sandbox, changes outside the run (possible violations) and strays found in worktrees."""
+    lines = ["## Outside the worktrees", "", f"Sandbox: {doc['sandbox'] or 'none'}.", ""]
+    for item in doc["outside_changes"]:
+        what = "your refs" if item["kind"] == "refs" else "files of your checkout"
+        lines.append(f"- Possible violation while {', '.join(f'`{t}`' for t in item['during'])} ran: {what} changed "
+                     f"(not reverted; `--apply` refused): {_cell('; '.join(item['what'][:20]))}")  # fmt: skip
+    for item in doc["strays"]:
+        lines.append(f"- Stray changes in {item['teammate']}'s worktree before `{item['task']}` (not its own, never "
+                     f"committed): {_cell(', '.join(item['paths'][:20]))}; kept in `{item['patch']}`")  # fmt: skip
+    if not doc["outside_changes"] and not doc["strays"]:
+        lines.append("Nothing changed outside the tasks' own worktrees.")
+    return [*lines, ""]
+
+
+def _kept(doc: dict[str, Any]) -> list[str]:
+    kept = [task for task in doc["tasks"] if task["patches"]]
+    if not kept:
+        return []
+    lines = ["## Kept changes", "", "What the attempts that did not land had changed, as patches in the run folder "
+             "(`git apply` them in a worktree to pick the work up):", ""]  # fmt: skip
+    lines += [f"- `{task['id']}`: {', '.join(f'`{patch}`' for patch in task['patches'])}" for task in kept]
     return [*lines, ""]
 
 

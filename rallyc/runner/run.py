@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import time
 from collections.abc import Iterator, Mapping
@@ -23,15 +24,17 @@ from typing import NoReturn
 
 from rallyc.errors import RallyError
 from rallyc.plan import INTEGRATION, Plan
+from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import staging_for
 from rallyc.runner.process import kill_processes_below
 from rallyc.runner.progress import Display
 from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
+from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
 from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
-from rallyc.runner.worktree import Git
+from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -65,10 +68,11 @@ class Prepared:
     dirty: tuple[str, ...]
     backend: Backend
     backend_name: str
+    sandbox: Policy
 
 
 def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepared:
-    """Everything checked before anything is created (RUNNER.md step 1)."""
+    """Everything checked before anything is created (docs/runner.md, "Life of a run", step 1)."""
     from rallyc.compile import lint_clean
     from rallyc.runner.compiled import compile_for_run, team_dir
 
@@ -88,6 +92,9 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     if INTEGRATION in {mate.name for mate in plan.teammates}:
         raise RallyError(f"a teammate named `{INTEGRATION}` would share its branch with the run's integration branch",
                          hint="rename the teammate")  # fmt: skip
+    if options.apply and git.current_branch(top) is None:
+        raise RallyError(f"--apply refused: {top} is on a detached HEAD, so there is no branch to fast-forward",
+                         hint="check out the branch the result should land on, then run again")  # fmt: skip
     dirty = tuple(git.tracked_changes(top))
     if dirty and options.apply:
         raise RallyError(f"--apply refused: {len(dirty)} tracked file(s) have uncommitted changes ({', '.join(dirty[:3])}"
@@ -97,7 +104,8 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     except (ValueError, ImportError) as error:
         raise RallyError(f"backend `{name}` is not available: {error}") from error
     backend.preflight(env, plan.run.shell)
-    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name)
+    sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
+    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name, sandbox)
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:
@@ -114,6 +122,7 @@ def _saved_backend(top: Path, run_id: str) -> str | None:
 def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str, str] | None = None) -> int:
     environment = dict(os.environ if env is None else env)
     prepared = preflight(spec, options, environment)
+    display.line(f"rallyc: {prepared.sandbox.describe()}")
     if prepared.dirty:
         display.line(f"rallyc: warning: {len(prepared.dirty)} tracked file(s) have uncommitted changes; the run starts "
                      f"from team.base ({prepared.plan.team.base}) and does not see them")  # fmt: skip
@@ -123,6 +132,8 @@ def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str
         display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency,
                                   options.max_usd, prepared.backend_name))  # fmt: skip
         return EXIT_PASSED
+    spawner.shared()  # started with the run, not in the middle of its first task
+    prepared.sandbox.prepare()
     session, notes = _open(prepared, options, environment)
     for note in notes:
         display.line(f"rallyc: {note}")
@@ -154,13 +165,31 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
         max_usd=options.max_usd if options.max_usd is not None else plan.budget.max_usd,
         max_tokens=plan.budget.max_tokens, keep_worktrees=options.keep_worktrees, journal=options.journal,
         tasks={task.id: TaskState(task.id, task.teammate) for task in plan.tasks},
+        heads={mate.name: prepared.base_commit for mate in plan.teammates},
+        sandbox=str(prepared.sandbox.mechanism),
     )  # fmt: skip
     session = _session(prepared, state, folder, store, env, redactor, common)
     session.save()
-    for mate in plan.teammates:
-        git.add_worktree(prepared.top, folder.worktree(mate.name), session.branch(mate.name), prepared.base_commit,
-                         new=True)  # fmt: skip
+    _add_worktrees(session)
     return session, []
+
+
+def _add_worktrees(s: Session) -> None:
+    """One worktree per teammate; a repository git cannot check out in a new worktree is a clear error, and what
+    was made for the run is taken away again (nothing started)."""
+    try:
+        for mate in s.plan.teammates:
+            s.git.add_worktree(s.top, s.worktree(mate.name), s.branch(mate.name), s.state.base_commit, new=True)
+    except GitError as error:
+        s.store.close()
+        s.folder.unlock()
+        _remove_worktrees(s)
+        for mate in s.plan.teammates:
+            s.git.delete_branch(s.top, s.branch(mate.name))
+        shutil.rmtree(s.folder.path, ignore_errors=True)
+        raise RallyError(f"git cannot check out team.base ({s.state.base}) in a new worktree: {error}",
+                         hint="the file git names cannot be checked out as it is committed (a working-tree-encoding "
+                              "it cannot convert, a path this system refuses); fix it on team.base") from error  # fmt: skip
 
 
 def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], redactor: Redactor,
@@ -193,7 +222,7 @@ def _session(prepared: Prepared, state: RunState, folder: RunFolder, store: Stor
              redactor: Redactor, common: Path) -> Session:  # fmt: skip
     prompts = {mate.name: prepared.files[f"prompts/{mate.prompt}"] for mate in prepared.plan.teammates}
     return Session(prepared.plan, state, folder, store, prepared.git, prepared.backend, env, redactor, prompts, common,
-                   staging_for(prepared.git, prepared.top, common, env))  # fmt: skip
+                   staging_for(prepared.git, prepared.top, common, env), prepared.sandbox)  # fmt: skip
 
 
 def _exclude(common: Path) -> None:
@@ -393,7 +422,7 @@ def _remove_worktrees(s: Session) -> None:
 def summary(s: Session, status: str) -> str:
     plan, state = s.plan, s.state
     score = tes(plan, state)
-    from rallyc.runner.report import seconds, speedup_achieved
+    from rallyc.runner.report import next_step, seconds, speedup_achieved
 
     lines = [
         f"rallyc: run {state.run_id} {status}: {state.count('done')} of {len(plan.tasks)} tasks done"
@@ -409,6 +438,8 @@ def summary(s: Session, status: str) -> str:
         lines.append(f"  applied: {state.applied.branch} fast-forwarded to {s.branch(INTEGRATION)}")
     elif status == "passed":
         lines.append(f"  apply: git merge --ff-only {s.branch(INTEGRATION)}")
+    elif state.outside:
+        lines.append(f"  next: {next_step(plan, state)}")
     else:
         lines.append(f"  after fixing: rallyc run {state.spec} --resume {state.run_id}")
     return "\n".join(lines)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,9 +16,18 @@ from rallyc.plan import Plan, branch_name
 from rallyc.runner.backends import Backend
 from rallyc.runner.enforce import owner_globs
 from rallyc.runner.libgit import LibGit
+from rallyc.runner.sandbox import Policy, Sandbox, remove_temp, temp_folder, with_temp
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.state import RunFolder, RunState, Store
 from rallyc.runner.worktree import Git
+
+@dataclass(frozen=True, slots=True)
+class Confinement:
+    """Where one attempt's processes run: its environment (a private TMPDIR) and its sandbox."""
+
+    env: dict[str, str]
+    sandbox: Sandbox | None
+
 
 @dataclass
 class Session:
@@ -34,8 +45,12 @@ class Session:
     common_dir: Path
     staging: Git | LibGit
     """Stages, lists and commits a task's changes: libgit2 in process where it does what git does, else git."""
+    sandbox: Policy
     listeners: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     interrupted: asyncio.Event | None = None
+    refs_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held while the runner moves one of its branches and records it, and while a check compares the run's refs
+    with those records: a check never sees a branch the runner is moving."""
     _save_pending: bool = False
 
     @property
@@ -53,10 +68,34 @@ class Session:
         """The top of the teammate's worktree (git commands run here)."""
         return self.folder.worktree(teammate)
 
+    def set_head(self, teammate: str, commit: str) -> None:
+        """Record that the runner set `teammate`'s branch to `commit` (with `refs_lock` held)."""
+        self.state.heads[teammate] = commit
+
+    def expected_head(self, teammate: str) -> str:
+        """The commit the runner last set `teammate`'s branch to."""
+        return self.state.heads.get(teammate) or self.state.base_commit
+
+    def ensure_worktree(self, teammate: str) -> None:
+        """The teammate's worktree, made again on its branch if something removed it."""
+        if not (self.worktree(teammate) / ".git").exists():
+            self.git.add_worktree(self.top, self.worktree(teammate), self.branch(teammate), self.expected_head(teammate))
+
     def head(self, teammate: str) -> str:
         """The commit the teammate's branch (or `integration`) points at: from its ref file when it can be."""
         found = self.git.branch_head(self.top, self.common_dir, self.branch(teammate))
         return found if found is not None else self.git.head(self.worktree(teammate))
+
+    @contextlib.contextmanager
+    def confinement(self, teammate: str, label: str, env: Mapping[str, str] | None = None) -> Iterator[Confinement]:
+        """A private temporary folder for the processes of one attempt (`label`) in `teammate`'s worktree, and
+        the sandbox that holds them there; the folder is removed afterwards."""
+        temp = temp_folder(self.run_id, label)
+        try:
+            yield Confinement(with_temp(self.env if env is None else env, temp),
+                              self.sandbox.for_task(self.worktree(teammate), temp))  # fmt: skip
+        finally:
+            remove_temp(temp)
 
     def workdir(self, teammate: str) -> Path:
         """team.repo inside the teammate's worktree: where backends and checks run."""

@@ -24,9 +24,11 @@ from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.runner.secrets import Redactor
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 RALLY_FOLDER = ".rally"
 RUN_ID = re.compile(r"[a-z][a-z0-9-]*-\d{8}T\d{6}Z-[0-9a-f]{4}")
+RUN_TASK = re.compile(r"[a-z][a-z0-9-]*")
+COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 PENDING, RUNNING, DONE, FAILED, SKIPPED = "pending", "running", "done", "failed", "skipped"
 
@@ -59,6 +61,9 @@ class Violation:
     details: list[str]
     patch: str
     """The saved changes, relative to the run folder."""
+    stage: str = "task"
+    """`task` (found after an attempt: the attempt failed) or `fan-in` (found in a done task's commit at fan-in:
+    those paths were left out of the merge, and the run cannot pass)."""
 
 
 @dataclass
@@ -68,6 +73,28 @@ class Conflict:
     subject: str
     """The task id, or the teammate's name."""
     paths: list[str]
+
+
+@dataclass
+class Stray:
+    """Changes found in a teammate's worktree before its next task: not its own, never committed under it."""
+
+    teammate: str
+    task: str
+    """The task about to start."""
+    paths: list[str]
+    patch: str
+
+
+@dataclass
+class Outside:
+    """A change outside the run while tasks ran without a sandbox: a possible violation, reported, not reverted."""
+
+    kind: str
+    """`refs` (the user's branches, tags, stash or HEAD) or `checkout` (files of the user's checkout)."""
+    during: list[str]
+    """The tasks in flight when it happened."""
+    what: list[str]
 
 
 @dataclass
@@ -82,6 +109,7 @@ class TaskState:
     """Attempts killed at the task's timeout."""
     start_commit: str | None = None
     commit: str | None = None
+    """The task's commit, recorded before its branch is moved to it (so a crash between the two loses nothing)."""
     duration_s: float = 0.0
     """Seconds over every attempt: backend, checks and commit."""
     input_tokens: int = 0
@@ -89,6 +117,8 @@ class TaskState:
     cost_usd: float = 0.0
     files_changed: list[str] = field(default_factory=list)
     summary: str = ""
+    patches: list[str] = field(default_factory=list)
+    """The changes of each attempt that did not land, kept (relative to the run folder): nothing is lost."""
 
     @property
     def tokens(self) -> int:
@@ -151,6 +181,12 @@ class RunState:
     fanin: FanIn = field(default_factory=FanIn)
     applied: Applied | None = None
     budget_stop: str | None = None
+    heads: dict[str, str] = field(default_factory=dict)
+    """Teammate (and `integration`) -> the commit the runner last set its branch to: what the branch must hold."""
+    strays: list[Stray] = field(default_factory=list)
+    outside: list[Outside] = field(default_factory=list)
+    sandbox: str = ""
+    """The sandbox the tasks ran in, in words (`Landlock (ABI 7)`, `none (...)`)."""
 
     @property
     def cost_usd(self) -> float:
@@ -173,6 +209,8 @@ def state_document(state: RunState) -> dict[str, Any]:
         "violations": [vars(item) for item in state.violations],
         "conflicts": [vars(item) for item in state.conflicts],
         "checks": [vars(item) for item in state.checks],
+        "strays": [vars(item) for item in state.strays],
+        "outside": [vars(item) for item in state.outside],
         "fanin": vars(state.fanin),
         "applied": vars(state.applied) if state.applied else None,
     }
@@ -186,6 +224,8 @@ def state_from(data: dict[str, Any]) -> RunState:
     values["violations"] = [_make(Violation, item) for item in data.get("violations", [])]
     values["conflicts"] = [_make(Conflict, item) for item in data.get("conflicts", [])]
     values["checks"] = [_make(Check, item) for item in data.get("checks", [])]
+    values["strays"] = [_make(Stray, item) for item in data.get("strays", [])]
+    values["outside"] = [_make(Outside, item) for item in data.get("outside", [])]
     values["fanin"] = _make(FanIn, data.get("fanin") or {})
     values["applied"] = _make(Applied, data["applied"]) if data.get("applied") else None
     return RunState(**values)
@@ -206,6 +246,7 @@ class RunFolder:
         self.worktrees = top / RALLY_FOLDER / "worktrees" / run_id
         self.state_file = self.path / "state.json"
         self.events_file = self.path / "events.jsonl"
+        self.commits_file = self.path / "commits.log"
         self.plan_file = self.path / "plan.json"
         self._lock: IO[str] | None = None
 
@@ -231,6 +272,20 @@ class RunFolder:
             self._lock.close()
             self._lock = None
 
+    def recorded_commits(self) -> dict[str, str]:
+        """Task id -> the last commit the runner recorded for it in `commits.log` (a line cut short by a crash
+        is skipped)."""
+        found = {}
+        try:
+            lines = self.commits_file.read_text(encoding="ascii", errors="replace").splitlines()
+        except OSError:
+            return {}
+        for line in lines:
+            task, _, commit = line.partition(" ")
+            if RUN_TASK.fullmatch(task) and COMMIT.fullmatch(commit):
+                found[task] = commit
+        return found
+
     def load(self) -> RunState:
         try:
             return state_from(json.loads(self.state_file.read_text(encoding="utf-8")))
@@ -252,16 +307,22 @@ class Store:
     def save(self, state: RunState) -> None:
         state.updated_at = now_text()
         text = json.dumps(state_document(state), indent=None, separators=(",", ":"), ensure_ascii=False)
-        write_atomic(self.folder.state_file, self.redactor.text(text) + "\n")
+        write_atomic(self.folder.state_file, _json_safe(self.redactor.text(text)) + "\n")
 
     def event(self, kind: str, **data: Any) -> dict[str, Any]:
         """Append the event, masked; the masked record is what the displays get too."""
         record = {"t": round(time.time(), 3), "event": kind, **data}
         line = json.dumps(record, ensure_ascii=False, sort_keys=True)
-        masked = self.redactor.text(line)
+        masked = _json_safe(self.redactor.text(line))
         self._events.write(masked + "\n")
         self._events.flush()
         return record if masked == line else json.loads(masked)
+
+    def record_commit(self, task: str, commit: str) -> None:
+        """`task`'s commit, appended to `commits.log` before its branch moves: a crash between the two loses
+        nothing (one short line, from the thread that moves the branch; state.json follows on its next save)."""
+        with open(self.folder.commits_file, "a", encoding="ascii") as stream:
+            stream.write(f"{task} {commit}\n")
 
     def write(self, relative: str, text: str) -> Path:
         path = self.folder.path / relative
@@ -294,6 +355,20 @@ class Store:
 
     def close(self) -> None:
         self._events.close()
+
+
+def _json_safe(text: str) -> str:
+    """JSON text whose strings may hold the surrogates a file name that is not UTF-8 decodes to: each becomes a
+    `\\udcXX` escape, which JSON reads back as the same string (the name round-trips, byte for byte)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogates(text) else text
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def line_ended(text: str) -> str:

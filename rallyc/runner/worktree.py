@@ -49,11 +49,12 @@ class Git:
                        GIT_COMMITTER_NAME=FALLBACK_NAME, GIT_COMMITTER_EMAIL=FALLBACK_EMAIL)  # fmt: skip
         return cls(env)
 
-    def run(self, cwd: Path, *args: str, check: bool = True,
-            data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
+    def run(self, cwd: Path, *args: str, check: bool = True, data: bytes | None = None,
+            env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
+        """`env`: variables set for this call only, on top of the runner's."""
         argv = ["git", *GIT_OPTIONS, *args]
         try:
-            done = subprocess.run(argv, cwd=cwd, env=dict(self.env), input=data, capture_output=True,
+            done = subprocess.run(argv, cwd=cwd, env={**self.env, **(env or {})}, input=data, capture_output=True,
                                   timeout=GIT_TIMEOUT_SECONDS, check=False)  # fmt: skip
         except FileNotFoundError as error:
             raise GitError("git is not installed (or not on PATH)") from error
@@ -120,10 +121,15 @@ class Git:
     def add_worktree(self, root: Path, path: Path, branch: str, start: str, *, new: bool = False) -> None:
         """A worktree at `path` on `branch`: created from `start`, or the existing branch checked out again.
 
-        `new`: the branch cannot exist yet (a run's first worktrees), which saves two git processes.
+        `new`: the branch cannot exist yet (a run's first worktrees), which saves two git processes; a file git
+        could not check out (it says `error:` and goes on) is a GitError then, before any task sees a worktree that
+        differs from its branch.
         """
         if new:
-            self.run(root, "worktree", "add", "-q", "-b", branch, str(path), start)
+            done = self.run(root, "worktree", "add", "-q", "-b", branch, str(path), start)
+            errors = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.startswith("error:")]
+            if errors:
+                raise GitError("; ".join(errors))
             return
         if path.is_dir() and (path / ".git").exists():
             return
@@ -183,19 +189,38 @@ class Git:
         if (head or self.head(worktree)) != start:
             self.run(worktree, "reset", "-q", "--soft", start)
 
-    def commit_index(self, worktree: Path, message: str) -> None:
-        """Commit the index as it is, with `message` exactly as given (no hooks: GIT_OPTIONS)."""
-        self.run(worktree, "commit", "-q", "--allow-empty", "--no-verify", "--cleanup=verbatim", "--untracked-files=no",
-                 "--no-status", "-m", message)
-
     def staged_changes(self, worktree: Path, start: str) -> list[tuple[str, str]]:
         """(status letter, path from the top of the repository) for each staged change against `start`."""
         text = self.run(worktree, "diff", "--cached", "--name-status", "--no-renames", "-z", start, "--").stdout
         fields = text.decode("utf-8", "surrogateescape").split("\0")
         return [(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2) if fields[i]]
 
-    def staged_patch(self, worktree: Path, start: str) -> bytes:
-        return self.run(worktree, "diff", "--cached", "--binary", "--no-renames", start, "--").stdout
+    def staged_patch(self, worktree: Path, start: str, leave_out: Sequence[str] = ()) -> bytes:
+        """The staged changes since `start`, binary files included; the paths in `leave_out` are left out."""
+        excluded = [f":(exclude,literal){path}" for path in leave_out]
+        return self.run(worktree, "diff", "--cached", "--binary", "--no-renames", start, "--", *(["."] if excluded else []),
+                        *excluded).stdout  # fmt: skip
+
+    def patch_between(self, worktree: Path, old: str, new: str) -> bytes:
+        return self.run(worktree, "diff", "--binary", "--no-renames", old, new, "--").stdout
+
+    def dirty_paths(self, worktree: Path) -> list[str]:
+        """Paths that differ from HEAD in the worktree or its index, untracked files included (ignored ones not)."""
+        text = self.run(worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").stdout
+        return [entry[3:] for entry in text.decode("utf-8", "surrogateescape").split("\0") if len(entry) > 3]
+
+    def commit_object(self, worktree: Path, parent: str, tree: str | None, message: str) -> str:
+        """A commit of `tree` (else the index as staged) on `parent`, written without moving any branch."""
+        return self.commit_tree(worktree, tree or self.write_tree(worktree), [parent], message)
+
+    def set_ref(self, root: Path, ref: str, value: str | None) -> None:
+        """Put `ref` back to `value`, or delete it (None); whatever it holds now."""
+        if value is None:
+            self.run(root, "update-ref", "--no-deref", "-d", ref, check=False)
+        elif value.startswith("ref: "):
+            self.run(root, "symbolic-ref", ref, value[5:], check=False)
+        else:
+            self.run(root, "update-ref", "--no-deref", "-m", "rallyc: put back", ref, value, check=False)
 
     def write_tree(self, worktree: Path) -> str:
         return self.out(worktree, "write-tree")
@@ -204,7 +229,7 @@ class Git:
         args = ["commit-tree", tree]
         for parent in parents:
             args += ["-p", parent]
-        return self.run(worktree, *args, data=message.encode("utf-8")).stdout.decode().strip()
+        return self.run(worktree, *args, data=message.encode("utf-8", "surrogateescape")).stdout.decode().strip()
 
     def move_branch(self, worktree: Path, branch: str, new: str, old: str) -> None:
         """Compare-and-swap: `branch` goes from `old` to `new`, or the call fails."""
@@ -253,7 +278,22 @@ class Git:
                 found.append((parts[2].strip(), parts[0]))
         return found
 
-    def changed_files(self, root: Path, commit: str) -> list[str]:
-        text = self.run(root, "diff-tree", "--no-commit-id", "--name-only", "--no-renames", "-r", "-z", "--root",
-                        commit).stdout  # fmt: skip
-        return [path for path in text.decode("utf-8", "surrogateescape").split("\0") if path]
+    def changes_between(self, root: Path, old: str, new: str) -> list[tuple[str, str]]:
+        """(status letter, path) for each change from `old` to `new` (trees or commits)."""
+        text = self.run(root, "diff-tree", "-r", "-z", "--name-status", "--no-renames", old, new).stdout
+        fields = text.decode("utf-8", "surrogateescape").split("\0")
+        return [(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2) if fields[i]]
+
+    def tree_without(self, worktree: Path, commit: str, source: str, paths: Sequence[str]) -> str:
+        """The tree of `commit` with `paths` as `source` has them (gone where `source` has none), in a scratch index."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="rallyc-index-") as scratch:
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index"), "GIT_LITERAL_PATHSPECS": "1"}
+            self.run(worktree, "read-tree", commit, env=env)
+            self.run(worktree, "reset", "-q", source, "--pathspec-from-file=-", "--pathspec-file-nul",
+                     data="\0".join(paths).encode("utf-8", "surrogateescape"), env=env)  # fmt: skip
+            return self.run(worktree, "write-tree", env=env).stdout.decode().strip()
+
+    def first_parent(self, root: Path, commit: str) -> str | None:
+        return self.commit_of(root, f"{commit}^1")

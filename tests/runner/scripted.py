@@ -5,7 +5,9 @@ The agent reads `actions.json` (task id -> action) beside itself. Each action ma
 `write` {path: text}, `delete` [paths], `symlink` {path: target}, `sleep` seconds, `exit` code,
 `fail_attempts` [attempt numbers that exit 1], `require` [paths that must exist, else exit 3],
 `spam_mb` (megabytes printed), `hang` (a grandchild writes its pid to `pidfile`, then both sleep),
-`git_edit` ("gitfile" or "hook"), `print_env` (a variable name printed), `usage` (a RALLY_USAGE line).
+`git_edit` ("gitfile" or "hook"), `print_env` (a variable name printed), `usage` (a RALLY_USAGE line),
+`sh` (a shell command run after the writes, for the attacks a real agent can make: `$TOP` is the user's
+checkout, `$COMMON` the repository's git folder).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,10 @@ if act.get("git_edit") in ("hook", "hook_link"):
             handle.write("#!/bin/sh\nexit 0\n")
     else:  # a folder of hooks planted as a link
         os.symlink(os.path.abspath("."), os.path.join(common, "hooks", "linked"))
+if act.get("sh"):
+    common = os.path.abspath(subprocess.run(["git", "rev-parse", "--git-common-dir"], capture_output=True,
+                                            text=True).stdout.strip())
+    subprocess.run(act["sh"], shell=True, env={**os.environ, "COMMON": common, "TOP": os.path.dirname(common)})
 if act.get("print_env"):
     print("value: " + os.environ.get(act["print_env"], ""))
 if act.get("spam_mb"):
@@ -102,11 +108,15 @@ def install_agent(folder: Path, actions: Mapping[str, Any]) -> str:
     return f"{sys.executable} {folder / 'agent.py'} {{task}} {{teammate}}"
 
 
-def spec_yaml(shell: str, teammates: str, *, name: str = "demo", retries: int = 0, extra: str = "") -> str:
-    """A spec for the shell backend; `teammates` is the YAML of the list, indented by two spaces."""
+def spec_yaml(shell: str, teammates: str, *, name: str = "demo", retries: int = 0, extra: str = "",
+              sandbox: str = "auto", writable: Sequence[str | Path] = ()) -> str:  # fmt: skip
+    """A spec for the shell backend; `teammates` is the YAML of the list, indented by two spaces. `sandbox: off`
+    shows what the runner detects and undoes without a sandbox; `auto` what the sandbox prevents as well;
+    `writable` is `run.sandbox_writable` (a test agent's pid files, say)."""
     return (f"rally: 1\nteam: {{name: {name}, goal: Build the thing in parallel.}}\n"
             f"budget: {{max_usd: 40}}\nteammates:\n{teammates}\n{extra}"
-            f"run:\n  backend: shell\n  retries: {retries}\n  shell: {json.dumps(shell)}\n")  # fmt: skip
+            f"run:\n  backend: shell\n  retries: {retries}\n  sandbox: {sandbox}\n"
+            f"  sandbox_writable: {json.dumps([str(path) for path in writable])}\n  shell: {json.dumps(shell)}\n")  # fmt: skip
 
 
 def rallyc_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:

@@ -32,6 +32,7 @@ from tests.runner.agent_fakes import (
     tool_results,
     tool_use,
 )
+from rallyc.runner.sandbox import Sandbox, mechanism
 from tests.runner.scripted import process_gone, wait_for
 
 ROUTES = "src/api/routes.py"
@@ -134,6 +135,29 @@ def test_codex_success_reads_events_and_usage(worktree: Path, fake_bin: Path) ->
     assert argv[:6] == ["exec", "--json", "--sandbox", "workspace-write", "-C", str(worktree)]
     assert argv[argv.index("-m") + 1] == "gpt-5-codex" and argv[-1] == "-"
     assert recorded["stdin"] == "You are api, the implementation teammate.\n\n" + task_request(worktree, {}).prompt
+
+
+@pytest.mark.parametrize("name", ["claude", "codex"])
+def test_in_the_sandbox_a_cli_backend_writes_its_worktree_and_state_only(worktree: Path, fake_bin: Path, tmp_path: Path,
+                                                                        name: str) -> None:  # fmt: skip
+    """Codex's own sandbox cannot nest in rallyc's (it mounts): in rallyc's, codex runs with danger-full-access."""
+    found = mechanism()
+    if not found.abi:
+        if os.environ.get("CI"):
+            pytest.fail(f"no sandbox on this CI machine: {found.why_none}")
+        pytest.skip(found.why_none)
+    state = tmp_path / "state"
+    state.mkdir()
+    sandbox = Sandbox((str(worktree), str(state), "/dev/null"), found.abi)
+    record = state / "record.json"
+    env = environment(fake_bin, FAKE_MODE="success", FAKE_RECORD=str(record))
+    result = run(name, task_request(worktree, env, sandbox=sandbox, model="gpt-5-codex" if name == "codex" else "sonnet"))
+    assert result.ok and (worktree / ROUTES).is_file()
+    argv = json.loads(record.read_text())["argv"]
+    assert name == "claude" or argv[2:4] == ["--sandbox", "danger-full-access"]
+    escape = run(name, task_request(worktree, {**env, "FAKE_RECORD": str(tmp_path / "outside.json")}, sandbox=sandbox))
+    assert not (tmp_path / "outside.json").exists() and not escape.ok  # the fake could not write its record there
+    assert backend_named(name).state_paths({"HOME": "/home/me"}) == [Path(f"/home/me/.{name}")]
 
 
 @pytest.mark.parametrize("model", ["opus", "sonnet", "haiku", "inherit", "claude-sonnet-4-6", "Claude-Opus-4-7"])

@@ -95,6 +95,13 @@ def index_tree(top: Path) -> str:
     return git(top, "write-tree")
 
 
+def commit(staging: Git | LibGit, top: Path, message: str) -> None:
+    """What the runner does after a task: the commit written on no branch, then the branch moved to it."""
+    head = git(top, "rev-parse", "HEAD")
+    made = staging.commit_object(top, head, None, message)
+    git(top, "update-ref", "HEAD", made, head)
+
+
 def assert_same_as_git(repo: Path, start: str, *rounds: list[tuple[str, str, str]]) -> None:
     """Each round of changes is one task: staged, listed and committed by git in one worktree and by
     `LibGit` in the other, on top of the task before."""
@@ -109,8 +116,8 @@ def assert_same_as_git(repo: Path, start: str, *rounds: list[tuple[str, str, str
         assert sorted(lib.stage_and_list(in_process, git(in_process, "rev-parse", "HEAD"))) == expected
         assert index_tree(in_process) == index_tree(by_git)
         message = f"rally(t{number}): the task\n\nRally-Run: r\nRally-Task: t{number}\n"
-        cli.commit_index(by_git, message)
-        lib.commit_index(in_process, message)
+        commit(cli, by_git, message)
+        commit(lib, in_process, message)
         for top in (by_git, in_process):
             assert git(top, "diff", "--cached", "--name-only") == ""  # the index is the commit
             assert git(top, "status", "--porcelain", "--untracked-files=all") == ""  # nothing left out
@@ -159,7 +166,7 @@ def test_a_message_libgit2_cannot_encode_is_committed_by_git(repository: tuple[P
     top = worktree(repo, "in-process", start)
     apply(top, [("write", "a.txt", "1\n")])
     lib.stage_and_list(top, start)
-    lib.commit_index(top, "rally(t1): a name that is not UTF-8: \udcff\n")
+    commit(lib, top, "rally(t1): a name that is not UTF-8: \udcff\n")
     assert git(top, "rev-parse", "HEAD^") == start and git(top, "status", "--porcelain") == ""
 
 
@@ -171,7 +178,7 @@ def test_a_task_that_commits_itself_is_squashed_as_git_does(repository: tuple[Pa
     git(top, "commit", "-q", "-am", "the agent's own commit")
     (top / "new.txt").write_text("new\n")
     assert sorted(lib.stage_and_list(top, start, git(top, "rev-parse", "HEAD"))) == [("A", "new.txt"), ("M", "a.txt")]
-    lib.commit_index(top, "rally(t2): squashed\n")
+    commit(lib, top, "rally(t2): squashed\n")
     assert git(top, "rev-parse", "HEAD^") == start
 
 
@@ -231,5 +238,5 @@ def test_an_identity_set_per_branch_is_the_one_git_would_use(tmp_path: Path) -> 
     lib = LibGit(Git.for_repo(repo), repo)
     (top / "x.txt").write_text("x\n")
     assert lib.stage_and_list(top, start) == [("A", "x.txt")]
-    lib.commit_index(top, "rally(t1): x\n")
+    commit(lib, top, "rally(t1): x\n")
     assert git(top, "log", "-1", "--format=%an <%ae>") == "Branch Person <test@example.com>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import io
 import json
 from pathlib import Path
@@ -91,26 +93,30 @@ def test_every_failure_event_reads_as_a_line() -> None:
     assert describe({"event": "check", "scope": "team", "command": "make", "exit_code": 0}) is None
 
 
-def test_the_live_log_masks_secrets_across_chunks_and_caps_its_size(tmp_path: Path) -> None:
-    from rallyc.runner.process import LiveLog, Tail
+def test_the_live_log_streams_then_keeps_the_last_part(tmp_path: Path) -> None:
+    from rallyc.runner.process import LiveLog
+
+    path = tmp_path / "task.log"
+    live = LiveLog(path, cap=64)
+    live.add(b"first line\nsecond")
+    assert path.read_text() == "first line\nsecond"  # streamed before the end
+    for _ in range(10):
+        live.add(b"x" * 15 + b"\n")
+    live.close()
+    text = path.read_text()
+    assert "more output" in text and text.endswith("[rallyc: the last 64 bytes of output]\n" + "xxxxxxxxxxxxxxx\n" * 4)
+
+
+def test_a_secret_split_between_two_reads_is_masked_in_the_live_log(tmp_path: Path) -> None:
+    from rallyc.runner.process import LiveLog, run_shell
     from rallyc.runner.secrets import Redactor
 
     secret = "sk-live-0123456789"
     path = tmp_path / "task.log"
-    live = LiveLog(path, Redactor({"API_KEY": secret}).text, cap=64)
-    tail = Tail(32)
-    live.tail = tail
-    for chunk in (b"key: sk-live-01", b"23456789 ok\nsecond", b" line\n"):  # the secret split across two reads
-        live.add(chunk)
-        tail.add(chunk)
-    assert path.read_text() == "key: [redacted] ok\nsecond line\n"  # streamed before the end
-    for _ in range(10):
-        live.add(b"x" * 15 + b"\n")
-        tail.add(b"x" * 15 + b"\n")
-    live.close(tail)
-    text = path.read_text()
-    assert secret not in text and "more output" in text and text.endswith("[rallyc: the last 32 bytes of output]\n"
-                                                                          + "xxxxxxxxxxxxxxx\n" * 2)
+    script = f"printf 'key: {secret[:9]}'; sleep 0.2; printf '{secret[9:]} ok\\n'"
+    done = asyncio.run(run_shell(script, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout=30,
+                                 live=LiveLog(path), redactor=Redactor({"API_KEY": secret})))  # fmt: skip
+    assert path.read_text() == done.stdout == "key: [redacted] ok\n"
 
 
 def test_events_reach_the_display_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,10 +46,13 @@ GOOD = {"after-work": {"write": {"src/api/more.py": "2\n"}}, "pages": {"write": 
 
 
 def setup(tmp_path: Path, work: dict[str, Any], *, team: str = TWO, retries: int = 0, extra: str = "",
-          files: dict[str, str] | None = None) -> Path:  # fmt: skip
+          files: dict[str, str] | None = None, sandbox: str = "auto") -> Path:  # fmt: skip
+    """The repository, with the agent and its spec; the agent may write `tmp_path/out` (pid files) in its sandbox."""
     repo = make_repo(tmp_path / "repo", files)
     shell = install_agent(tmp_path / "agent", {**GOOD, "work": work})
-    (repo / "team.rally.yaml").write_text(spec_yaml(shell, team, retries=retries, extra=extra))
+    (tmp_path / "out").mkdir()
+    (repo / "team.rally.yaml").write_text(spec_yaml(shell, team, retries=retries, extra=extra, sandbox=sandbox,
+                                                    writable=[tmp_path / "out"]))  # fmt: skip
     return repo
 
 
@@ -83,8 +86,9 @@ def assert_failed_and_isolated(doc: dict[str, Any], reason: str) -> None:
 @pytest.mark.parametrize("staging", ["libgit2", "git"])
 def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, Any], paths: list[str], why: str,
                                                patch: str, staging: str) -> None:  # fmt: skip
-    """`patch` is a path the saved patch must show, or NO_CHANGES when only git's own files changed."""
-    repo = setup(tmp_path, work)
+    """`patch` is a path the saved patch must show, or NO_CHANGES when only git's own files changed. Without a
+    sandbox (which would refuse the writes to git's files at once), what the runner catches after the task."""
+    repo = setup(tmp_path, work, sandbox="off")
     # one teammate at a time: a change to the repository's shared git files is blamed on the task whose check
     # finds it first, which with teammates in parallel may be another one (it is undone either way)
     env = {LIBGIT2_SWITCH: "0"} if staging == "git" else None
@@ -109,7 +113,7 @@ def test_violations_are_caught_saved_and_reset(tmp_path: Path, work: dict[str, A
 
 
 def test_a_hang_is_killed_with_its_process_group_as_an_escalation(tmp_path: Path) -> None:
-    pidfile = tmp_path / "pid"
+    pidfile = tmp_path / "out" / "pid"
     team = TWO.replace("{id: work, do: Do the work., estimate: 5s}", "{id: work, do: Do the work., timeout: 1s}")
     repo = setup(tmp_path, {"hang": True, "pidfile": str(pidfile)}, team=team)
     code, doc, out = run(repo)

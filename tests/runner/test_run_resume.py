@@ -193,10 +193,10 @@ def test_kill_9_at_many_points_then_resume(tmp_path: Path, seed: int) -> None:
     assert not list((repo / ".git" / "worktrees").glob("*/index.lock"))
 
 
-def test_resume_believes_the_branches_over_the_state(tmp_path: Path) -> None:
-    """The windows a kill may hit, made on purpose: a commit whose `done` never reached state.json, a task
-    recorded as running with half its changes in the worktree, a leftover process still working there, a
-    fan-in cherry-pick cut short."""
+def test_resume_keeps_every_commit_the_state_recorded_across_the_crash_windows(tmp_path: Path) -> None:
+    """The windows a kill may hit, made on purpose: a commit recorded and its branch moved but the new head not
+    saved; a commit recorded but its branch not moved yet; a task recorded as running with half its changes in
+    the worktree; a leftover process still working there; a fan-in cherry-pick cut short."""
     repo = project(tmp_path, sleep=0)
     spec = str(repo / "team.rally.yaml")
     code, out, err = rallyc("run", spec, "--no-journal", "--keep-worktrees")
@@ -206,20 +206,25 @@ def test_resume_believes_the_branches_over_the_state(tmp_path: Path) -> None:
     before = task_commits(repo, run_id)
     state = json.loads((folder / "state.json").read_text())
     state["status"] = "running"
-    state["tasks"]["a3"].update(status="running", commit=None)  # committed, then rallyc died
-    state["tasks"]["d3"].update(status="pending", commit=None, attempts=0)
+    a3, d3 = before["a3"][0], before["d3"][0]
+    state["tasks"]["a3"]["status"] = "running"  # moved its branch, then rallyc died before saving that
+    state["heads"]["api"] = git(repo, "rev-parse", f"{a3}^")
+    state["tasks"]["d3"]["status"] = "running"  # recorded its commit, then rallyc died before moving the branch
+    state["heads"]["docs"] = git(repo, "rev-parse", f"{d3}^")
+    git(repo, "update-ref", f"refs/heads/rally/{run_id}/docs", f"{d3}^")
     (folder / "state.json").write_text(json.dumps(state))
-    worktree = repo / ".rally" / "worktrees" / run_id / "docs"
-    (worktree / "docs" / "half-written.txt").write_text("half\n")
+    worktree = repo / ".rally" / "worktrees" / run_id / "web"
+    (worktree / "web" / "half-written.txt").write_text("half\n")
     leftover = subprocess.Popen(["sleep", "300"], cwd=worktree, start_new_session=True)
     sequencer = repo / ".git" / "worktrees" / "integration" / "sequencer"  # a fan-in killed mid cherry-pick
     sequencer.mkdir()
     (sequencer / "todo").write_text(f"pick {before['a2'][0]} a2\n")
     code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")
     assert code == 0, out + err
-    assert "a3: its commit" in out and "counted as done" in out and "stopped 1 process(es)" in out
+    assert f"a3: its recorded commit {a3} is on" in out and f"d3: its recorded commit {d3} is on" in out
+    assert "stopped 1 process(es)" in out
     assert wait_for(lambda: leftover.poll() is not None, 5)
-    assert task_commits(repo, run_id) == before  # nothing done twice
+    assert task_commits(repo, run_id) == before  # nothing done twice, nothing lost
     assert_complete(repo, run_id)
     assert "half-written.txt" not in git(repo, "ls-tree", "-r", "--name-only", report(repo)["integration_branch"])
     code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")  # resuming a finished run: nothing to do

@@ -11,7 +11,10 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from rallyc.runner.sandbox import Sandbox
 
 BACKENDS = ("shell", "claude", "codex", "anthropic")
 
@@ -46,6 +49,9 @@ class TaskRequest:
     price: tuple[float, float] | None = None
     """USD per million input and output tokens of `model`, the spec's `budget.prices` applied: for a
     backend that prices the tokens it counts itself (None: the built-in price table)."""
+    sandbox: Sandbox | None = None
+    """What the task's processes may write (`rallyc.runner.sandbox`); None when there is no sandbox.
+    Every process a backend starts goes through `rallyc.runner.process.run` with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,10 @@ class Backend(Protocol):
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         """Raise RallyError naming what is missing (a binary on PATH, a key, `run.shell`)."""
+
+    def state_paths(self, env: Mapping[str, str]) -> list[Path]:
+        """The folders the backend writes its own state in, outside the worktree: what the sandbox lets
+        it write (its configuration, sessions, credentials it refreshes)."""
 
     async def run(self, request: TaskRequest) -> TaskResult:
         """Run the task in `request.worktree`; past the timeout, kill the whole process group."""

@@ -6,8 +6,9 @@ Every path is repository-relative and is refused when it is absolute, climbs out
 correct itself in the same task instead of failing the runner's ownership check at the end.
 
 `run_command` cannot be confined the same way (it is a shell); it runs in the worktree without
-the backend's secrets, with a time limit and an output cap, and whatever it changes outside `owns`
-is still caught by the runner's check after the task (RUNNER.md, "A task").
+the backend's secrets, in the task's sandbox when there is one, with a time limit and an output cap,
+under the runner's process supervisor (nothing it starts outlives it), and whatever it changes outside
+`owns` is still caught by the runner's check after the task.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
-from rallyc.runner.backends._process import clip, run_process, without_secrets
+from rallyc.runner.backends._process import clip, without_secrets
+from rallyc.runner.process import run
+from rallyc.runner.secrets import Redactor
+
+if TYPE_CHECKING:
+    from rallyc.runner.sandbox import Sandbox
 
 LIST_CAP = 2000
 """Entries `list_files` returns: a node_modules folder must not fill the model's context."""
@@ -33,8 +40,10 @@ class ToolError(Exception):
 
 
 class Workspace:
-    def __init__(self, root: Path, owns: Sequence[str], env: Mapping[str, str], command_timeout: float) -> None:
+    def __init__(self, root: Path, owns: Sequence[str], env: Mapping[str, str], command_timeout: float,
+                 sandbox: Sandbox | None = None) -> None:  # fmt: skip
         self.root = root.resolve()
+        self.sandbox = sandbox
         self.owns = tuple(owns)
         self.owned = GlobSet(parse_glob_list(owns))  # PatternError: the caller reports it
         self.env = without_secrets(env)
@@ -138,15 +147,10 @@ class Workspace:
     async def run_command(self, command: object) -> str:
         if not isinstance(command, str) or not command.strip():
             raise ToolError("`command` must be a non-empty string")
-        finished = await run_process(
-            ["/bin/sh", "-c", command],
-            cwd=self.root,
-            env=self.env,
-            timeout=self.command_timeout,
-            cap=COMMAND_OUTPUT_CAP,
-        )
+        finished = await run(["/bin/sh", "-c", command], cwd=self.root, env=self.env, timeout=self.command_timeout,
+                             cap=COMMAND_OUTPUT_CAP, redactor=Redactor(self.env), sandbox=self.sandbox)  # fmt: skip
         if finished.timed_out:
             raise ToolError(
                 f"`{clip(command, 80)}` was killed after {self.command_timeout:g}s (the limit for one command)"
             )
-        return f"exit code {finished.returncode}\n--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}"
+        return f"exit code {finished.exit_code}\n--- stdout ---\n{finished.stdout}\n--- stderr ---\n{finished.stderr}"

@@ -1,4 +1,4 @@
-"""The `anthropic` backend: rallyc's own tool loop on the Messages API (RUNNER.md).
+"""The `anthropic` backend: rallyc's own tool loop on the Messages API (docs/runner.md).
 
 The model gets four tools confined to the worktree (`_workspace.py`); the loop goes on while the
 model stops for `tool_use`, up to `MAX_TURNS` turns, inside the task's timeout. The client is the
@@ -16,6 +16,7 @@ import asyncio
 import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rallyc.analysis.cost import price_of
@@ -105,6 +106,9 @@ class AnthropicBackend:
         if importlib.util.find_spec("anthropic") is None:  # finds it without the second an import takes
             raise RallyError("the anthropic backend needs the `anthropic` package", hint="pip install anthropic")
 
+    def state_paths(self, env: Mapping[str, str]) -> list[Path]:
+        return []  # the tool loop runs inside rallyc; only the commands its tool runs are sandboxed
+
     async def run(self, request: TaskRequest) -> TaskResult:
         if not request.env.get("ANTHROPIC_API_KEY", "").strip():
             return TaskResult(False, "ANTHROPIC_API_KEY is not set")
@@ -112,7 +116,7 @@ class AnthropicBackend:
 
         redactor = Redactor(request.env)
         try:
-            workspace = Workspace(request.worktree, request.owns, request.env, COMMAND_TIMEOUT)
+            workspace = Workspace(request.worktree, request.owns, request.env, COMMAND_TIMEOUT, request.sandbox)
         except PatternError as error:
             return TaskResult(False, f"an `owns` glob does not parse: {error.message}")
         session = Session(request, workspace, model_id(request.model), redactor)

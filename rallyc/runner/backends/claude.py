@@ -1,9 +1,18 @@
-"""The `claude` backend: Claude Code in print mode (`claude -p --output-format json`), RUNNER.md.
+"""The `claude` backend: Claude Code in print mode (`claude -p --output-format json`), docs/runner.md.
 
 The task goes in on stdin, not as an argument: a prompt can be longer than one argument may be
 (128 KiB on Linux), and an argument shows in `ps` to every user of the machine. The compiled
 teammate prompt goes to `--append-system-prompt`, so Claude Code keeps its own system prompt
 (tools, conventions) and the teammate's brief is added to it.
+
+Claude Code keeps its state (settings, sessions, credentials it refreshes) in `$CLAUDE_CONFIG_DIR`,
+else `~/.claude/` (https://code.claude.com/docs/en/env-vars): what rallyc's sandbox lets it write. Its
+global file `~/.claude.json` is written beside that folder through a lock folder and a temporary
+sibling renamed over it, which would need all of `~` writable; in the sandbox it cannot save that
+file and carries on without it (seen with Claude Code 2.1.332: exit 0, "continuing without
+persisting"), unless `CLAUDE_CONFIG_DIR` is set, which moves it into that folder. Its temporary files
+follow TMPDIR (the attempt's private folder). `DISABLE_AUTOUPDATER=1` keeps a run from updating
+Claude Code under the team's feet (the updater writes outside the sandbox).
 
 Claude Code prints one JSON object when it finishes:
 `{"type": "result", "subtype": "success" | "error_max_turns" | "error_during_execution" ...,
@@ -15,10 +24,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
-from rallyc.runner.backends._process import Finished, clip, count, require_executable, run_cli
+from rallyc.runner.backends._process import clip, count, require_executable, run_cli
+from rallyc.runner.process import Finished
 
 EXECUTABLE = "claude"
 STDOUT_CAP = 16 << 20
@@ -31,7 +43,11 @@ class ClaudeBackend:
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         require_executable(EXECUTABLE, env, "npm install -g @anthropic-ai/claude-code")
 
+    def state_paths(self, env: Mapping[str, str]) -> list[Path]:
+        return [Path(env.get("CLAUDE_CONFIG_DIR") or Path(env.get("HOME") or Path.home()) / ".claude")]
+
     async def run(self, request: TaskRequest) -> TaskResult:
+        request = replace(request, env={**request.env, "DISABLE_AUTOUPDATER": "1"})
         ran = await run_cli(EXECUTABLE, request, command, stdin_text=request.prompt, cap=STDOUT_CAP)
         if isinstance(ran, TaskResult):
             return ran
@@ -58,7 +74,7 @@ def interpret(finished: Finished, timeout: float) -> TaskResult:
     if found is None:
         what = "no output" if not finished.stdout.strip() else "output that is not a JSON result object"
         detail = clip(finished.stderr or finished.stdout, 200)
-        return TaskResult(False, f"claude exited {finished.returncode} with {what}" + (f": {detail}" if detail else ""))
+        return TaskResult(False, f"claude exited {finished.exit_code} with {what}" + (f": {detail}" if detail else ""))
     subtype = str(found.get("subtype", "")) or "no subtype"
     text = found.get("result")
     said = clip(text) if isinstance(text, str) and text.strip() else ""
@@ -68,8 +84,8 @@ def interpret(finished: Finished, timeout: float) -> TaskResult:
             said = clip("; ".join(map(str, errors)))
         flagged = ", is_error" if found.get("is_error") else ""
         return TaskResult(False, f"claude failed ({subtype}{flagged})" + (f": {said}" if said else ""), usage)
-    if finished.returncode != 0:  # a success object and a failing exit: trust neither
-        return TaskResult(False, f"claude reported success but exited {finished.returncode}", usage)
+    if finished.exit_code != 0:  # a success object and a failing exit: trust neither
+        return TaskResult(False, f"claude reported success but exited {finished.exit_code}", usage)
     return TaskResult(True, said or "claude finished", usage)
 
 

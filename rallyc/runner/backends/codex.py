@@ -1,4 +1,4 @@
-"""The `codex` backend: `codex exec --json` (RUNNER.md).
+"""The `codex` backend: `codex exec --json` (docs/runner.md).
 
 `codex exec` takes its prompt as its last argument, or from stdin when that argument is `-`. The
 prompt goes on stdin, for the reasons the claude backend gives (argument length, `ps`). Codex has
@@ -7,8 +7,17 @@ no flag that appends to its system prompt, so the teammate prompt and the task g
 Codex prints one JSON event a line: `thread.started`, `turn.started`, `item.*`, then
 `turn.completed {"usage": {"input_tokens", "cached_input_tokens", "output_tokens"}}` or
 `turn.failed {"error": {"message"}}`, and `error {"message"}` for a failure outside a turn.
-Success is read from the events, never from the exit code (RUNNER.md): a `turn.failed` with exit 0
+Success is read from the events, never from the exit code (docs/runner.md): a `turn.failed` with exit 0
 is a failure, and a `turn.completed` without any failure event is a success whatever the exit code.
+
+Codex keeps its state (sessions, logs, credentials) in `$CODEX_HOME`, else `~/.codex`
+(https://developers.openai.com/codex/config-file/environment-variables): what rallyc's sandbox lets it
+write. Codex's own `--sandbox workspace-write` is bubblewrap on Linux, which mounts, and no process in a
+Landlock domain may mount ("Current limitations" in https://docs.kernel.org/userspace-api/landlock.html;
+openai/codex `codex-rs/linux-sandbox/README.md`; seen with codex 0.171.0: every command fails with
+`bwrap: setting up uid map: Permission denied`). So inside rallyc's sandbox codex runs with
+`--sandbox danger-full-access`, which its help reserves for "environments that are externally
+sandboxed": rallyc's sandbox is that, and stricter (codex's allowed /tmp as a whole).
 """
 
 from __future__ import annotations
@@ -16,9 +25,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
-from rallyc.runner.backends._process import Finished, clip, count, require_executable, run_cli
+from rallyc.runner.backends._process import clip, count, require_executable, run_cli
+from rallyc.runner.process import Finished
 
 EXECUTABLE = "codex"
 _CLAUDE_ALIASES = frozenset({"opus", "sonnet", "haiku", "inherit"})
@@ -29,6 +40,9 @@ class CodexBackend:
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         require_executable(EXECUTABLE, env, "npm install -g @openai/codex")
+
+    def state_paths(self, env: Mapping[str, str]) -> list[Path]:
+        return [Path(env.get("CODEX_HOME") or Path(env.get("HOME") or Path.home()) / ".codex")]
 
     async def run(self, request: TaskRequest) -> TaskResult:
         events = Events()
@@ -46,7 +60,8 @@ def is_claude_model(model: str) -> bool:
 
 
 def command(executable: str, request: TaskRequest) -> list[str]:
-    argv = [executable, "exec", "--json", "--sandbox", "workspace-write", "-C", str(request.worktree)]
+    sandbox = "danger-full-access" if request.sandbox is not None else "workspace-write"  # see the module's docs
+    argv = [executable, "exec", "--json", "--sandbox", sandbox, "-C", str(request.worktree)]
     if not is_claude_model(request.model):
         argv += ["-m", request.model]
     return [*argv, "-"]
@@ -110,9 +125,9 @@ class Events:
             if not self.events:
                 detail = clip(finished.stderr or finished.stdout, 200)
                 what = "no output" if not finished.stdout.strip() else "no JSON events"
-                said = f"codex exited {finished.returncode} with {what}"
+                said = f"codex exited {finished.exit_code} with {what}"
                 return TaskResult(False, said + (f": {detail}" if detail else ""))
-            return TaskResult(False, f"codex exited {finished.returncode} without a turn.completed event", usage)
+            return TaskResult(False, f"codex exited {finished.exit_code} without a turn.completed event", usage)
         return TaskResult(True, clip(self.last_message) if self.last_message.strip() else "codex finished", usage)
 
 

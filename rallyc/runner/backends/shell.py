@@ -3,10 +3,11 @@
 `{prompt_file}`, `{task}`, `{teammate}` and `{worktree}` are substituted,
 each shell-quoted, in one pass (a value that itself contains `{task}` is not
 substituted again); any other braces are left for the shell. The command runs
-with /bin/sh in the worktree as the leader of its own process group, which is
-killed as a whole at the timeout. Success is exit code 0. Its output streams
-into the task's log as it comes (`request.log_file`); the values of the
-environment's secrets are masked there and in the output it returns.
+with /bin/sh in the worktree under its own supervisor, and is
+ended with everything it started at the timeout (the runner's process
+supervisor), inside the task's sandbox when there is one. Success is exit
+code 0. Its output streams into the task's log as it comes
+(`request.log_file`), secrets masked there and in the output it returns.
 
 Usage is 0 tokens and $0, unless the command reports what it spent with lines
 `RALLY_USAGE input_tokens=N output_tokens=N cost_usd=X` (any of the three;
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
+from pathlib import Path
 
 from rallyc.errors import RallyError
 from rallyc.runner.backends import Backend, TaskRequest, TaskResult, Usage
@@ -38,17 +40,18 @@ class ShellBackend:
             raise RallyError("the shell backend needs a command template: `run.shell` is not set",
                              hint='e.g. run: {backend: shell, shell: "./agent.sh {task} {prompt_file}"}')  # fmt: skip
 
+    def state_paths(self, env: Mapping[str, str]) -> list[Path]:
+        return []
+
     async def run(self, request: TaskRequest) -> TaskResult:
         assert request.shell, "preflight checks run.shell"
         command = substitute(request.shell, request)
-        redactor = Redactor(request.env)
-        live = LiveLog(request.log_file, redactor.text) if request.log_file is not None else None
+        live = LiveLog(request.log_file) if request.log_file is not None else None
         done = await run_shell(command, cwd=request.worktree, env=request.env, timeout=request.timeout_seconds,
-                               live=live)  # fmt: skip
+                               live=live, redactor=Redactor(request.env), sandbox=request.sandbox)  # fmt: skip
         ok = done.exit_code == 0 and not done.timed_out
-        output = redactor.text(done.output)
-        return TaskResult(ok, _summary(output, done.exit_code, done.timed_out, request.timeout_seconds),
-                          usage_of(output), done.timed_out, output, log_streamed=live is not None)  # fmt: skip
+        return TaskResult(ok, _summary(done.stdout, done.exit_code, done.timed_out, request.timeout_seconds),
+                          usage_of(done.stdout), done.timed_out, done.stdout, log_streamed=live is not None)  # fmt: skip
 
 
 def substitute(template: str, request: TaskRequest) -> str:
