@@ -52,6 +52,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/lint_scale.py
 	$(BIN)/python bench/compile_speed.py
 	$(BIN)/python bench/run_overhead.py
+	$(BIN)/python bench/fix_speed.py
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md

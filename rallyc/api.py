@@ -10,9 +10,23 @@ from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.errors import RallyError
-from rallyc.rules import PHASES, Rule, all_rules, rule_by_code
+from rallyc.rules import PHASES, Rule, all_rules, codes_in, rule_by_code
 
 SPEC_SUFFIXES = (".rally.yaml", ".rally.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """An error that leaves the spec unusable for what comes after it, hidden from the report."""
+
+    diagnostic: Diagnostic
+    how: str
+    """`suppressed` (a comment or `lint.ignore`) or `ignored` (--ignore, --select or the config)."""
+
+    def blocks(self, what: str) -> str:
+        """`RY002 suppressed at 3:5 blocks compile`."""
+        span = self.diagnostic.span
+        return f"{self.diagnostic.code} {self.how} at {span.line}:{span.column} blocks {what}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +38,8 @@ class FileReport:
     strict: bool = False
     phases: tuple[str, ...] = ()
     """The phases that ran: each runs only when the ones before it found no blocking error."""
+    blocker: Blocker | None = None
+    """A blocking error left out of `diagnostics` (suppressed or not selected): what it stops cannot run."""
 
     @property
     def failed(self) -> bool:
@@ -113,41 +129,74 @@ def context_for(path: Path, display: str, settings: Settings = Settings()) -> Li
 
 
 def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileReport:
-    found, phases = _run_rules(ctx, settings, PHASES)
+    found, phases, blocking = _run_rules(ctx, settings, PHASES)
     silenced = suppressions(ctx.text)
     ignored = _spec_ignores(ctx)
     shown = [d for d in found if _visible(d, settings)]
     kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
-    diagnostics = tuple(sorted(kept, key=lambda d: d.sort_key))
-    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict, phases)
+    blocker = _blocker(blocking, {id(d) for d in shown}, {id(d) for d in kept})
+    unchecked = tuple(phase for phase in PHASES if phase not in phases)
+    stopped = [_stopped(blocker, unchecked)] if blocker and unchecked else []
+    diagnostics = tuple(sorted(kept + stopped, key=lambda d: d.sort_key))
+    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict, phases, blocker)
+
+
+def _blocker(blocking: list[Diagnostic], shown: set[int], kept: set[int]) -> Blocker | None:
+    """The first blocking error the report leaves out, and why (`shown`, `kept`: ids of diagnostics).
+
+    None when the report shows a blocking error: that one fails the file and is the one to fix first.
+    """
+    hidden = min((d for d in blocking if id(d) not in kept), key=lambda d: d.sort_key, default=None)
+    if hidden is None or any(id(d) in kept for d in blocking):
+        return None
+    return Blocker(hidden, "suppressed" if id(hidden) in shown else "ignored")
+
+
+def _stopped(blocker: Blocker, unchecked: tuple[str, ...]) -> Diagnostic:
+    """The error that tells CI a hidden finding kept checks from running: a suppression does not mend a spec."""
+    hidden = blocker.diagnostic
+    return replace(
+        hidden,
+        severity=Severity.ERROR,
+        message=f"{blocker.blocks('the later checks')}: {codes_in(unchecked)} did not run ({hidden.message})",
+        hint="a suppression hides a finding but cannot make the spec checkable: fix it, and the other checks run",
+        fix=None,
+    )
 
 
 def structure_findings(ctx: LintContext) -> tuple[Diagnostic, ...]:
     """The structure phases only (RY0): enough for commands that need the spec to build, not to be good."""
-    found, _ = _run_rules(ctx, Settings(), PHASES[:-1])
+    found, _, _ = _run_rules(ctx, Settings(), PHASES[:-1])
     return tuple(sorted(found, key=lambda d: d.sort_key))
 
 
-def _run_rules(ctx: LintContext, settings: Settings, phases: tuple[str, ...]) -> tuple[list[Diagnostic], tuple[str, ...]]:
-    """Phase by phase; a phase runs only when the earlier ones found no error. The findings, and the phases run."""
+def _run_rules(
+    ctx: LintContext, settings: Settings, phases: tuple[str, ...]
+) -> tuple[list[Diagnostic], tuple[str, ...], list[Diagnostic]]:
+    """Phase by phase; a phase runs only when the earlier ones found no blocking error, suppressed or not.
+
+    The findings, the phases run, and the blocking errors among the findings.
+    """
     found: list[Diagnostic] = []
     seen: set[Diagnostic] = set()
+    blocking: list[Diagnostic] = []
     ran: list[str] = []
-    blocked = False
     for phase in phases:
-        if blocked:
+        if blocking:
             break
         ran.append(phase)
         for rule in all_rules():
-            # structure rules always run: later phases rely on what they rule out
-            if rule.phase == phase and (phase != "plan" or settings.selects(rule.code)):
+            # structure rules and blocking ones always run: what comes after relies on what they rule out
+            if rule.phase == phase and (rule.blocks or phase != "plan" or settings.selects(rule.code)):
                 for finding in rule.check(ctx):
                     diagnostic = _diagnostic(rule, finding)
-                    blocked = blocked or (diagnostic.severity is Severity.ERROR and finding.blocking)
-                    if diagnostic not in seen:  # two rules may meet the same too-complex glob
-                        seen.add(diagnostic)
-                        found.append(diagnostic)
-    return found, tuple(ran)
+                    if diagnostic in seen:  # two rules may meet the same too-complex glob
+                        continue
+                    seen.add(diagnostic)
+                    if diagnostic.severity is Severity.ERROR and finding.blocking and rule.blocks:
+                        blocking.append(diagnostic)
+                    found.append(diagnostic)
+    return found, tuple(ran), blocking
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:

@@ -365,7 +365,7 @@ def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd
             return run_spec(Path(spec), options, display_for("json" if as_json else "auto"))
         except LintFailed as failed:
             click.echo(_render(failed.report, "text", "auto", to_terminal=sys.stderr.isatty()), nl=False, err=True)
-            click.echo("rallyc: the spec has lint errors; nothing was run", err=True)
+            click.echo(f"rallyc: {failed}", err=True)
             return 1
 
     _guarded(debug, run)

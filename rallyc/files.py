@@ -1,9 +1,10 @@
-"""Writing files so that a reader never sees half of one."""
+"""Files: written so that a reader never sees half of one; walked without following links."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -35,3 +36,22 @@ def current_umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return umask
+
+
+def files_below(base: str, folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(`folder/...` relative path, entry) of every file, link and other non-folder below `base/folder`; links to
+    folders are not followed (a link planted there is a file to whoever watches the folder). Unreadable folders
+    are skipped."""
+    folders = [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            entries = list(os.scandir(os.path.join(base, current)))
+        except OSError:
+            continue
+        for entry in entries:
+            relative = f"{current}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(relative)
+            else:
+                yield relative, entry

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rallyc.bounds import MAX_DIGITS
 from rallyc.errors import RallyError
 from rallyc.source import Span, YamlPath
 
@@ -23,6 +26,7 @@ MAX_ALIAS_NODES = 10_000
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOW_TAG = re.compile(r"[\[,]\s*!")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -117,16 +121,31 @@ def decode(raw: bytes, display: str) -> str:
         ) from None
 
 
-def load_text(text: str, display: str) -> Document:
-    """Parse `text`; YAML errors and limits raise YamlSyntaxError with the parser's position."""
+def compose(text: str) -> Any:
+    """ruamel's node tree of `text` (nodes carry their marks), nested at most MAX_DEPTH levels.
+
+    An anchor defined again is valid YAML 1.2 (an alias means the latest one), so ruamel's
+    ReusedAnchorWarning is silenced rather than printed on stderr by every command.
+    """
+    import warnings
+
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
+    from ruamel.yaml.error import ReusedAnchorWarning
 
     yaml = YAML(typ="rt")
     yaml.max_depth = MAX_DEPTH
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        return yaml.compose(text)
+
+
+def load_text(text: str, display: str) -> Document:
+    """Parse `text`; YAML errors and limits raise YamlSyntaxError with the parser's position."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     try:
-        root = yaml.compose(text)
+        root = compose(text)
     except MarkedYAMLError as error:
         raise _syntax_error(error, display, text) from None
     except ReaderError as error:
@@ -176,18 +195,20 @@ class _Converter:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.alias_budget = MAX_ALIAS_NODES
-        self.seen: dict[int, int] = {}
+        self.seen: set[int] = set()
         self.active: set[int] = set()
+        """The collections being converted: an alias to one of them is a node inside itself."""
 
     def span(self, node: Any) -> Span:
         start, end = node.start_mark, node.end_mark
         return Span(self.document.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
-    def convert(self, node: Any, path: YamlPath, key: Span | None) -> Any:
+    def enter(self, node: Any) -> None:
+        """The guards every node passes, merged mappings too: no alias inside its own node, bounded expansion."""
         ident = id(node)
         if ident in self.active:
-            raise YamlSyntaxError("an alias refers to the node that contains it", self.span(node))
-        if self.seen.get(ident):
+            raise YamlSyntaxError("an alias refers to the node that contains it", self.alias_span(node))
+        if ident in self.seen:
             self.alias_budget -= 1
             if self.alias_budget < 0:
                 raise YamlSyntaxError(
@@ -195,21 +216,41 @@ class _Converter:
                     self.span(node),
                     hint="a spec does not need deeply nested aliases; write the values out",
                 )
-        self.seen[ident] = 1
+        self.seen.add(ident)
+
+    @contextmanager
+    def inside(self, node: Any) -> Iterator[None]:
+        self.active.add(id(node))
+        try:
+            yield
+        finally:
+            self.active.discard(id(node))
+
+    def alias_span(self, node: Any) -> Span:
+        """Where an alias of `node` is written inside it: the composer keeps no place for aliases, the events do."""
+        from ruamel.yaml import YAML
+        from ruamel.yaml.events import AliasEvent
+
+        start, end = node.start_mark.index, node.end_mark.index
+        for event in YAML(typ="rt").parse(self.document.text):
+            if isinstance(event, AliasEvent) and event.anchor == node.anchor and start <= event.start_mark.index < end:
+                return self.span(event)
+        return self.span(node)
+
+    def convert(self, node: Any, path: YamlPath, key: Span | None) -> Any:
+        self.enter(node)
         kind = node.id
         quoted, tagged = kind == "scalar" and node.style in ("'", '"'), kind == "scalar" and _local_tag(node)
         self.document.nodes[path] = NodeInfo(self.span(node), key, quoted, tagged)
         if kind == "scalar":
             return self.scalar(node, path)
-        self.active.add(ident)
-        try:
+        with self.inside(node):
             if kind == "sequence":
                 return [self.convert(item, (*path, index), None) for index, item in enumerate(node.value)]
             return self.mapping(node, path)
-        finally:
-            self.active.discard(ident)
 
     def scalar(self, node: Any, path: YamlPath) -> Any:
+        self.unicode(node)
         if _local_tag(node):  # `- !src/core.py` was meant as text: keep it, build.py reports the tag
             return " ".join(part for part in (str(node.tag), node.value) if part)
         if node.style == ">":
@@ -221,16 +262,27 @@ class _Converter:
             self.document.plain_text[path] = node.value
         return value
 
+    def unicode(self, node: Any) -> None:
+        """A `\\uD800`-`\\uDFFF` escape in a quoted scalar is half a character: no file or prompt can hold it."""
+        found = _SURROGATE.search(node.value)
+        if found:
+            raise YamlSyntaxError(
+                f"not valid Unicode: the escape \\u{ord(found.group()):04X} is half of a surrogate pair",
+                self.span(node),
+                hint="write the character itself, or its 8-digit \\U escape (\\U0001F600 for one above U+FFFF)",
+            )
+
     def mapping(self, node: Any, path: YamlPath) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, Span] = {}
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 raise YamlSyntaxError("a mapping key must be a plain value, not a list or mapping", self.span(key_node))
+            self.unicode(key_node)
             key = str(key_node.value)  # JSON keys are text: `1:` or `null:` is the key "1" or "null"
             key_span = self.span(key_node)
             if key == "<<" and key_node.style is None:
-                self.merge(result, first_seen, value_node, path)
+                self.merge(result, value_node, path)
                 continue
             if key in first_seen:
                 self.document.duplicates.append(DuplicateKey(str(key), first_seen[key], key_span))
@@ -239,13 +291,15 @@ class _Converter:
             result[key] = self.convert(value_node, (*path, key), key_span)
         return result
 
-    def merge(self, result: dict[Any, Any], first_seen: dict[Any, Span], value: Any, path: YamlPath) -> None:
+    def merge(self, result: dict[Any, Any], value: Any, path: YamlPath) -> None:
         """YAML merge keys (`<<: *base`): keys written in the mapping win over merged ones."""
         sources = value.value if value.id == "sequence" else [value]
         for source in sources:
             if source.id != "mapping":
                 raise YamlSyntaxError("a merge key (<<) takes a mapping or a list of mappings", self.span(source))
-            merged = self.mapping(source, path)
+            self.enter(source)
+            with self.inside(source):
+                merged = self.mapping(source, path)
             for key, item in merged.items():
                 result.setdefault(key, item)
 
@@ -262,12 +316,12 @@ def resolve_plain(text: str) -> Any:
     """
     if text in _SPECIAL:
         return _SPECIAL[text]
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
+    for pattern, start, base in ((_INT, 0, 10), (_OCT, 2, 8), (_HEX, 2, 16)):
+        if pattern.match(text):
+            # digits counted before int() (leading zeros too are digits to it): a number past MAX_DIGITS stays text
+            digits = text[start:].lstrip("+-").lstrip("0") or "0"
+            sign = "-" if text.startswith("-") else ""
+            return int(sign + digits, base) if len(digits) <= MAX_DIGITS else text
     if _FLOAT.match(text) and math.isfinite(number := float(text)):
         return number
     return text  # `.inf`, `.nan` and overflowing floats are no JSON numbers: the schema reports them as text

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rallyc.errors import RallyError
+
 
 def repo_root(spec_path: Path, team_repo: str) -> Path:
-    """`team.repo` resolved against the spec file's folder."""
-    return (spec_path.parent / team_repo).resolve()
+    """`team.repo` resolved against the spec file's folder; RallyError when it cannot be a path (lint says why)."""
+    try:
+        return (spec_path.parent / team_repo).resolve()
+    except (ValueError, OSError) as error:  # a NUL byte, a name too long: RY002 reports these at the value
+        raise RallyError(f"team.repo cannot be a path ({error})", hint="rallyc lint shows where") from None
 
 
 def tracked_files(root: Path) -> tuple[str, ...] | None:
     """Paths git tracks below `root`, relative to it; None when `root` is not in a git work tree."""
-    if not root.is_dir():
+    try:
+        if not root.is_dir():
+            return None
+    except OSError:  # a path the file system cannot look up (too long): no work tree there
         return None
     import subprocess  # only a lint that looks at the repository pays for it (--no-repo does not)
 

@@ -15,6 +15,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from rallyc.bounds import MAX_DIGITS
 from rallyc.diagnostics import Finding, Fix, closest
 from rallyc.load import Document
 from rallyc.source import YamlPath, format_path
@@ -35,6 +36,9 @@ _TYPES = {
     "integer": lambda v: not isinstance(v, bool) and (isinstance(v, int) or (isinstance(v, float) and v.is_integer())),
     "number": lambda v: not isinstance(v, bool) and isinstance(v, int | float),
 }
+
+
+_NUMBER_LIKE = re.compile(r"[-+]?(\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN|0x[0-9a-fA-F]+|0o[0-7]+|[0-9.]+([eE][-+]?[0-9]+)?)")
 
 
 class Unsure(Exception):
@@ -182,9 +186,15 @@ def document_is_valid(data: Any) -> bool:
 
 
 def schema_findings(document: Document) -> Iterator[Finding]:
-    """One finding per schema problem, at the offending node (RY002)."""
-    if document_is_valid(document.data):
-        return
+    """One finding per schema problem, at the offending node (RY002), then the problems no schema states."""
+    from rallyc.values import os_findings
+
+    if not document_is_valid(document.data):
+        yield from _jsonschema_findings(document)
+    yield from os_findings(document)
+
+
+def _jsonschema_findings(document: Document) -> Iterator[Finding]:
     from jsonschema import Draft7Validator
 
     skipped = {id(team_schema()["definitions"][name]) for name in MINI_LANGUAGES}
@@ -204,6 +214,9 @@ def _describe(error: Any, path: YamlPath, document: Document) -> Iterator[Findin
     elif kind == "required":
         missing = error.message.split("'")[1]
         yield Finding(document.key_span(path), f"`{missing}` is required in {where}")
+    elif kind == "type" and _unreadable_number(error, document, path):
+        yield Finding(document.span(path), f"{where}: {_shown(error.instance)} is not a number rallyc reads: "
+                      f"infinite, not a number, or more than {MAX_DIGITS} digits")
     elif kind == "type":
         yield Finding(document.span(path), f"{where}: expected {_expected(error.validator_value)}, found {_found(error.instance)}", _type_hint(error))
     elif kind == "enum":
@@ -268,6 +281,19 @@ def _shown(value: Any) -> str:
     lines = text.splitlines() or [""]
     short = lines[0] if len(lines[0]) <= 40 else lines[0][:39] + "…"
     return f"`{short}{' …' if len(lines) > 1 and short == lines[0] else ''}`"
+
+
+def _unreadable_number(error: Any, document: Document, path: YamlPath) -> bool:
+    """A plain (unquoted) scalar that looks like a number but stayed text: `.inf`, `.nan`, `1e999`, 500 digits."""
+    wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    info = document.nodes.get(path)
+    return (
+        bool({"number", "integer"} & set(wanted))
+        and isinstance(error.instance, str)
+        and info is not None
+        and not info.quoted
+        and _NUMBER_LIKE.fullmatch(error.instance) is not None
+    )
 
 
 def _type_hint(error: Any) -> str | None:

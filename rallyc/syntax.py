@@ -15,8 +15,13 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from rallyc.bounds import MAX_SECONDS, MAX_TOKENS
+
 if TYPE_CHECKING:
     from lark import Lark
+
+_MAX_COUNT_DIGITS = 20
+"""Digits a duration or token count may have before int() or float() is asked: more is past any bound."""
 
 
 class PatternError(Exception):
@@ -162,25 +167,37 @@ def _describe(text: str, start: str, column: int) -> str:
 
 
 def parse_duration(value: str | int) -> int:
-    """Seconds, from `90s`, `15m`, `2h`, `1h30m` or a bare integer."""
+    """Seconds, from `90s`, `15m`, `2h`, `1h30m` or a bare integer; more than zero, at most MAX_SECONDS."""
     text = str(value)
     tree = parse_tree(text, "duration")
+    too_long = PatternError(f"more than ten years ({MAX_SECONDS // 3600}h): beyond any plan", 1, len(text))
     seconds = 0
     for token in tree.children:
-        seconds += int(token.value) if token.type == "SECONDS_ONLY" else int(token.value[:-1]) * _UNIT_SECONDS[token.value[-1]]
+        digits = (token.value if token.type == "SECONDS_ONLY" else token.value[:-1]).lstrip("0") or "0"
+        if len(digits) > _MAX_COUNT_DIGITS:  # counted before int(), which has its own limit
+            raise too_long
+        seconds += int(digits) * (1 if token.type == "SECONDS_ONLY" else _UNIT_SECONDS[token.value[-1]])
     if seconds <= 0:
         raise PatternError("a duration must be longer than zero", 1, len(text))
+    if seconds > MAX_SECONDS:
+        raise too_long
     return seconds
 
 
 def parse_tokens(value: str | int) -> int:
-    """A token count, from `250000`, `250k` or `1.5M`."""
+    """A token count, from `250000`, `250k` or `1.5M`; more than zero, at most MAX_TOKENS."""
     text = str(value)
     token = parse_tree(text, "tokens").children[0].value
     scale = _TOKEN_SCALE.get(token[-1], 1)
-    count = round(float(token[:-1]) * scale) if scale > 1 else int(token)
+    number = (token[:-1] if scale > 1 else token).lstrip("0") or "0"
+    too_many = PatternError(f"more than {MAX_TOKENS // 10**6}M tokens: beyond any plan", 1, len(text))
+    if len(number.split(".")[0]) > _MAX_COUNT_DIGITS:  # whole digits counted before float() or int() see them
+        raise too_many
+    count = round(float(number) * scale) if scale > 1 else int(number)
     if count <= 0:
         raise PatternError("a token count must be more than zero", 1, len(text))
+    if count > MAX_TOKENS:
+        raise too_many
     return count
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +33,9 @@ class Edit:
 
 def compose(text: str) -> Any:
     """ruamel's node tree of `text`, every node with its start and end marks (character indexes)."""
-    from ruamel.yaml import YAML
+    from rallyc.load import compose as compose_text
 
-    return YAML(typ="rt").compose(text)
+    return compose_text(text)
 
 
 def entry(root: Any, path: YamlPath) -> tuple[Any, Any, Any] | None:
@@ -83,18 +83,21 @@ def newline(text: str) -> str:
     return found.group() if found else "\n"
 
 
-def line_after(text: str, node: Any, line: str) -> Edit | None:
-    """Insert `line` as a line of its own after the line `node` ends on (a comment there stays put)."""
+def line_after(text: str, node: Any, lines: Sequence[str]) -> Edit | None:
+    """Insert `lines` as lines of their own after the line `node` ends on (a comment there stays put).
+
+    Several lines come out exactly as inserting them one at a time, each after the one before, would.
+    """
     end = node.end_mark
     if end.column == 0 and end.index > node.start_mark.index:  # block collections and scalars end at a line start
-        return Edit(end.index, end.index, line + newline(text))
+        return Edit(end.index, end.index, "".join(line + newline(text) for line in lines))
     found = _BREAK.search(text, end.index)
     rest = text[end.index : found.start() if found else len(text)].strip()
     if rest and not rest.startswith("#"):
         return None
     if found is None:
-        return Edit(len(text), len(text), newline(text) + line)
-    return Edit(found.end(), found.end(), line + found.group())
+        return Edit(len(text), len(text), "".join(newline(text) + line for line in lines))
+    return Edit(found.end(), found.end(), "".join(line + found.group() for line in lines))
 
 
 def insert_entry(text: str, mapping: Any, anchor: tuple[Any, Any], key: str, value: str) -> Edit | None:
@@ -102,21 +105,24 @@ def insert_entry(text: str, mapping: Any, anchor: tuple[Any, Any], key: str, val
     anchor_key, anchor_value = anchor
     if mapping.flow_style:
         return Edit(anchor_value.end_mark.index, anchor_value.end_mark.index, f", {key}: {value}")
-    return line_after(text, anchor_value, " " * anchor_key.start_mark.column + f"{key}: {value}")
+    return line_after(text, anchor_value, [" " * anchor_key.start_mark.column + f"{key}: {value}"])
 
 
-def append_item(text: str, sequence: Any, item: str) -> Edit | None:
-    """`item` as a new last item of `sequence`: `[a, item]`, or a `- item` line indented like the last one."""
+def append_items(text: str, sequence: Any, items: Sequence[str]) -> Edit | None:
+    """`items` as new last items of `sequence`: `[a, x, y]`, or `- x` lines indented like the last one.
+
+    The text is what appending them one at a time would give.
+    """
     if sequence.flow_style:
         if not sequence.value:
             close = sequence.end_mark.index - 1
-            return Edit(close, close, item) if text[close] == "]" else None
+            return Edit(close, close, ", ".join(items)) if text[close] == "]" else None
         end = sequence.value[-1].end_mark.index
-        return Edit(end, end, f", {item}")
+        return Edit(end, end, "".join(f", {item}" for item in items))
     last = sequence.value[-1]
     line_start = max(text.rfind("\n", 0, last.start_mark.index), text.rfind("\r", 0, last.start_mark.index)) + 1
     prefix = text[line_start : last.start_mark.index]
-    return line_after(text, last, prefix + item) if _ITEM_PREFIX.fullmatch(prefix) else None
+    return line_after(text, last, [prefix + item for item in items]) if _ITEM_PREFIX.fullmatch(prefix) else None
 
 
 def apply(text: str, edits: Iterable[Edit]) -> str:

@@ -30,6 +30,12 @@ teammates:
 """
 
 
+def position_of(text: str, value: str) -> tuple[int, int]:
+    """Line and column (1-based) where `value` first appears in `text`."""
+    before = text[: text.index(value)]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
 def rallyc(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
     """The CLI in this process (fast); exit code, stdout, stderr."""
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False, env=dict(env) if env else None)

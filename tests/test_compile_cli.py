@@ -34,7 +34,7 @@ def test_compile_writes_the_default_folder_under_the_repo(spec: Path) -> None:
     folder = spec.parent / ".rally" / "build" / "small"
     assert set(snapshot_of(folder)) == {
         "plan.json", "graph.mmd", "lead.md", "handoff.md", "teammates/api.md", "teammates/web.md",
-        ".claude/agents/small-api.md", ".claude/agents/small-web.md",
+        ".claude/agents/small-api.md", ".claude/agents/small-web.md", ".rallyc-build",
     }  # fmt: skip
     assert "wrote 8 files for claude-agent-teams" in out
 

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from rallyc.load import YamlSyntaxError, decode, load_text, resolve_plain
 from rallyc.source import Span
+from tests.conftest import SMALL_SPEC
 
 
 def test_every_key_value_and_item_has_a_span() -> None:
@@ -51,10 +56,41 @@ def test_billion_laughs_is_refused() -> None:
         load_text(BILLION_LAUGHS, "f")
 
 
+def test_merge_keys_count_towards_the_alias_limit() -> None:
+    """Empty mappings merged nine times a level: no node to convert, still 9^9 merges (it hung before)."""
+    lines = ["a: &a {}"] + [f"{n}: &{n} {{<<: [{', '.join(['*' + p] * 9)}]}}" for p, n in zip("abcdefgh", "bcdefghi")]
+    with pytest.raises(YamlSyntaxError, match="aliases expand"):
+        load_text("\n".join(lines) + "\n", "f")
+
+
+def test_a_reused_anchor_is_valid_and_silent(capfd: pytest.CaptureFixture[str]) -> None:
+    """YAML 1.2 lets an anchor be defined again; ruamel's ReusedAnchorWarning never reaches stderr."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning raised here would fail the test, whatever the filters
+        document = load_text("x: &A 1\ny: &A 2\nz: *A\n", "f")
+    assert document.data == {"x": 1, "y": 2, "z": 2}
+    assert capfd.readouterr().err == ""
+
+
+def test_no_command_prints_a_warning_for_a_reused_anchor(tmp_path: Path) -> None:
+    """The issue: ruamel's 9-line ReusedAnchorWarning on stderr in every command (a process, as a user sees it)."""
+    spec = tmp_path / "team.rally.yaml"
+    spec.write_text(SMALL_SPEC.replace("rally: 1", "rally: &r 1\nx-a: &r 2\nx-b: *r"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "rallyc", "lint", "--no-repo", str(spec)], capture_output=True,
+                          text=True, check=False, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+
+
 @pytest.mark.parametrize(
     ("text", "message", "line", "column"),
     [
-        ("a: &a [*a]\n", "contains it", 1, 4),
+        ("a: &a [*a]\n", "contains it", 1, 8),
+        ("a: &A {<<: *A}\n", "contains it", 1, 12),
+        ("a: &A {b: {<<: *A}}\n", "contains it", 1, 16),
+        ("goal: \"\\uDC80\"\n", "half of a surrogate pair", 1, 7),
+        ("\"\\uD800x\": 1\n", "half of a surrogate pair", 1, 1),
         ("[" * 100, "nested deeper", 1, 65),
         ("a:\n\tb: 1\n", "tab", 2, 1),
         ("a: [1,\n", "expected", 2, 1),

@@ -7,6 +7,7 @@ only to list a cycle, where its algorithm earns the import.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rallyc.ir import Spec, Task
@@ -61,11 +62,19 @@ class TaskGraph:
         return [source for source, _ in networkx.find_cycle(graph)]
 
 
+def members(mask: int) -> Iterator[int]:
+    """The task numbers in a bitset, lowest first."""
+    while mask:
+        lowest = mask & -mask
+        mask ^= lowest
+        yield lowest.bit_length() - 1
+
+
 def task_graph(spec: Spec) -> TaskGraph:
     tasks = spec.tasks
     index = {task.id: number for number, task in enumerate(tasks)}
     predecessors = tuple(_predecessors(task, tasks, index, number) for number, task in enumerate(tasks))
-    order = _topological_order(predecessors)
+    order = topological_order(predecessors)
     if order is None:
         return TaskGraph(tasks, index, predecessors, None, (), ())
     descendants, ancestors = _reachability(predecessors, order)
@@ -79,7 +88,7 @@ def _predecessors(task: Task, tasks: tuple[Task, ...], index: dict[str, int], nu
     return tuple(found)
 
 
-def _topological_order(predecessors: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | None:
+def topological_order(predecessors: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | None:
     """Kahn's algorithm, smallest index first so the order follows the spec where it can."""
     import heapq
 

@@ -21,6 +21,7 @@ from rallyc.api import LintReport, context_for, lint_context
 from rallyc.config import settings_for
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
+from rallyc.paths import checked_name, inside
 
 if TYPE_CHECKING:
     from rallyc.plan import Plan
@@ -30,11 +31,18 @@ GRAPH_FILE = "graph.mmd"
 
 
 class LintFailed(RallyError):
-    """The spec has lint errors: nothing is compiled."""
+    """The spec has lint errors, or a suppressed one that leaves it unusable: nothing is compiled or run."""
 
-    def __init__(self, report: LintReport) -> None:
-        super().__init__("the spec has lint errors; nothing was compiled")
+    def __init__(self, report: LintReport, action: str = "compile") -> None:
+        blocker = report.files[0].blocker if len(report.files) == 1 else None
+        if blocker is not None and not report.files[0].failed:
+            super().__init__(f"{report.files[0].file}: {blocker.blocks(action)}", hint=blocker.diagnostic.message)
+        else:
+            super().__init__(f"the spec has lint errors; nothing was {_DONE[action]}")
         self.report = report
+
+
+_DONE = {"compile": "compiled", "run": "run"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     spec_path = Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix()
     chosen = target_named(target or ctx.spec.team.runtime)
     plan = lower(ctx, spec_path, chosen.name)
+    _check_names(plan)
     marker = marker_text(spec_path)
     output = chosen.emit(plan, marker)
     files = {
@@ -79,20 +88,30 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
         GRAPH_FILE: mermaid(ctx.spec, ctx.graph),
         **output.files,
     }
-    folder = out if out is not None else repo / ".rally" / "build" / plan.team.name
+    folder = out if out is not None else inside(repo, f".rally/build/{plan.team.name}")
     return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
                     output.notes, folder, repo, marker)  # fmt: skip
 
 
-def lint_clean(spec: Path) -> LintContext:
-    """The spec's context, once `rallyc lint` (with the project's config) passes on it."""
+def _check_names(plan: Plan) -> None:
+    """Compile and run name files, folders and branches after these: each must be a slug, whatever lint said."""
+    checked_name(plan.team.name, "team.name")
+    for mate in plan.teammates:
+        checked_name(mate.name, "the teammate name")
+    for task in plan.tasks:
+        checked_name(task.id, "the task id")
+
+
+def lint_clean(spec: Path, action: str = "compile") -> LintContext:
+    """The spec's context, once `rallyc lint` (with the project's config) passes on it and no error it
+    hides leaves the spec unusable for `action` (a suppressed cycle or schema error)."""
     if not spec.is_file():
         raise RallyError(f"{spec}: no such spec file" if not spec.exists() else f"{spec} is not a file")
     settings = settings_for(spec)
     ctx = context_for(spec, str(spec), settings)
     report = lint_context(ctx, settings)
-    if report.failed:
-        raise LintFailed(LintReport((report,), ()))
+    if report.failed or report.blocker is not None:
+        raise LintFailed(LintReport((report,), ()), action)
     return ctx
 
 
@@ -108,9 +127,9 @@ def write(compiled: Compiled) -> None:
 
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
     """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime files."""
-    from rallyc.compile.output import differences
+    from rallyc.compile.output import differences, tree_files
 
-    found = [(compiled.out / path, state) for path, state in differences(compiled.out, compiled.files)]
+    found = [(compiled.out / path, state) for path, state in differences(compiled.out, tree_files(compiled.files))]
     if installed:
         runtime = differences(compiled.repo, compiled.installable, exhaustive=False)
         found += [(compiled.repo / path, state) for path, state in runtime]
@@ -133,7 +152,7 @@ def install(compiled: Compiled) -> tuple[list[str], list[str]]:
     try:
         written = install_files(compiled.repo, compiled.installable)
         for relative in old:
-            (compiled.repo / relative).unlink()
+            inside(compiled.repo, relative).unlink()
     except OSError as error:
         raise RallyError(f"could not install into {compiled.repo}: {error.strerror or error}") from error
     return written, old

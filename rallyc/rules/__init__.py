@@ -1,6 +1,6 @@
 """The lint rules: one module per rule, found by walking this folder.
 
-A rule module has `code`, `name`, `severity`, optionally `phase`, a docstring
+A rule module has `code`, `name`, `severity`, optionally `phase` and `blocks`, a docstring
 (a one-line summary, then `## What it does`, `## Why it matters`, `## Example`,
 `## Instead`) and `check(ctx)` yielding `Finding`s.
 """
@@ -33,6 +33,9 @@ class Rule:
     name: str
     severity: Severity
     phase: str
+    blocks: bool
+    """Its errors leave the tree unusable for what comes after its phase: later phases, compile and run.
+    Structure rules block by default; a plan rule only when it says so (a cycle leaves no schedule)."""
     summary: str
     doc: str
     check: Callable[[LintContext], Iterable[Finding]]
@@ -57,6 +60,7 @@ def _rule(module_name: str) -> Rule:
         name=module.name,
         severity=module.severity,
         phase=getattr(module, "phase", "plan"),
+        blocks=getattr(module, "blocks", getattr(module, "phase", "plan") != "plan"),
         summary=summary.strip(),
         doc=doc.strip(),
         check=module.check,
@@ -66,3 +70,17 @@ def _rule(module_name: str) -> Rule:
 
 def rule_by_code(code: str) -> Rule | None:
     return next((rule for rule in all_rules() if rule.code == code.upper()), None)
+
+
+def codes_in(phases: tuple[str, ...]) -> str:
+    """The codes of the rules in `phases` as runs of consecutive codes: `RY004-RY006, RY101-RY405`."""
+    runs: list[list[str]] = []
+    previous_in = False
+    for rule in all_rules():
+        inside = rule.phase in phases
+        if inside and previous_in:
+            runs[-1].append(rule.code)
+        elif inside:
+            runs.append([rule.code])
+        previous_in = inside
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)

@@ -51,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TypeAlias
 
-from rallyc.analysis.graph import TaskGraph
+from rallyc.analysis.graph import TaskGraph, members
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Fix, Related, Severity
 from rallyc.globs import TooComplex, TrackedFiles, overlap, overlap_candidates
@@ -108,7 +108,7 @@ def _racing_overlaps(
     most candidate pairs are never searched.
     """
     read_keys, write_keys = list(reads.globs), list(writes.globs)
-    racing_with = {key: _union(unordered[number] for number in _bits(mask)) for key, mask in reads.tasks.items()}
+    racing_with = {key: _union(unordered[number] for number in members(mask)) for key, mask in reads.tasks.items()}
     found: dict[str, dict[str, _Witness]] = {}
     for i, j in overlap_candidates(list(reads.globs.values()), list(writes.globs.values())):
         read, write = read_keys[i], write_keys[j]
@@ -121,14 +121,6 @@ def _racing_overlaps(
             if witness is not None:
                 found.setdefault(read, {})[write] = witness
     return found
-
-
-def _bits(mask: int) -> Iterator[int]:
-    """The task numbers in a bitset, lowest first."""
-    while mask:
-        lowest = mask & -mask
-        mask ^= lowest
-        yield lowest.bit_length() - 1
 
 
 def _union(masks: Iterator[int]) -> int:
@@ -151,7 +143,7 @@ def _races(
     for pattern in reader.reads:
         racing = writers.get(pattern.glob.key, 0) & unordered & ~reported
         reported |= racing
-        for writer_number in _bits(racing):
+        for writer_number in members(racing):
             writer, written = graph.tasks[writer_number], overlaps[pattern.glob.key]
             write = next(entry for entry in writer.writes if entry.glob.key in written)
             witness = written[write.glob.key]

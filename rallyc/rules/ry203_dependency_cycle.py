@@ -51,7 +51,8 @@ from rallyc.ir import After
 code = "RY203"
 name = "dependency-cycle"
 severity = Severity.ERROR
-
+blocks = True
+"""A cycle leaves no schedule: compile and run cannot go on, even when the finding is suppressed."""
 
 MAX_LISTED = 12
 """Longer cycles are listed by their ends, so the message stays readable."""

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rallyc.files import files_below
 from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.names import shown
@@ -164,19 +165,9 @@ def _signatures(common_dir: Path) -> dict[str, tuple[int, ...]]:
         if not stat.S_ISDIR(info.st_mode):
             found[name] = _signed(info)
             continue
-        folders = [name]
-        while folders:
-            folder = folders.pop()
-            try:
-                entries = list(os.scandir(os.path.join(base, folder)))
-            except OSError:
-                continue
-            for entry in entries:
-                relative = f"{folder}/{entry.name}"
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(relative)
-                elif (info := _lstat(entry.path)) is not None:
-                    found[relative] = _signed(info)
+        for relative, entry in files_below(base, name):
+            if (info := _lstat(entry.path)) is not None:
+                found[relative] = _signed(info)
     return found
 
 

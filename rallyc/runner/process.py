@@ -264,11 +264,17 @@ async def _read(fd: int) -> bytes:
         except BlockingIOError:
             loop = asyncio.get_running_loop()
             ready = loop.create_future()
-            loop.add_reader(fd, ready.set_result, None)
+            loop.add_reader(fd, _settle_once, ready)
             try:
                 await ready
             finally:
                 loop.remove_reader(fd)
+
+
+def _settle_once(ready: asyncio.Future[None]) -> None:
+    """The reader's callback: the read that waits may have been cancelled in the same turn of the loop."""
+    if not ready.done():
+        ready.set_result(None)
 
 
 class _Pipes:

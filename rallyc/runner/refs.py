@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from rallyc.files import files_below
 from rallyc.runner.names import shown
 from rallyc.runner.worktree import Git
 
@@ -71,19 +72,9 @@ def _from_files(common: Path) -> dict[str, str]:
         if line and line[:1] not in (b"#", b"^"):
             oid, _, ref = line.partition(b" ")
             found[ref.decode("utf-8", "surrogateescape")] = oid.decode("ascii", "replace")
-    folders = ["refs"]
-    while folders:
-        folder = folders.pop()
-        try:
-            entries = list(os.scandir(common / folder))
-        except OSError:
-            continue
-        for entry in entries:
-            path = f"{folder}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(path)
-            elif not entry.name.endswith(".lock") and (content := _text(Path(entry.path))) is not None:
-                found[path] = content  # a loose ref wins over its packed copy
+    for name, entry in files_below(str(common), "refs"):
+        if not name.endswith(".lock") and (content := _text(Path(entry.path))) is not None:
+            found[name] = content  # a loose ref wins over its packed copy
     return found
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rallyc.errors import RallyError
+from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
@@ -33,11 +34,13 @@ from rallyc.runner.report import handoff_markdown, report_document, report_markd
 from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
-from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
+from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+STOP_WAIT_SECONDS = 3.0
+"""At a second Ctrl-C, how long rallyc waits for the spawner to have ended every command's tree."""
 JOURNAL = Path(".agents") / "rally.md"
 INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
@@ -76,7 +79,7 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     from rallyc.compile import lint_clean
     from rallyc.runner.compiled import compile_for_run, team_dir
 
-    ctx = lint_clean(spec)
+    ctx = lint_clean(spec, "run")
     folder = team_dir(ctx)
     git = Git.for_repo(folder, env)
     top = git.toplevel(folder)
@@ -104,8 +107,11 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     except (ValueError, ImportError) as error:
         raise RallyError(f"backend `{name}` is not available: {error}") from error
     backend.preflight(env, plan.run.shell)
+    prefix = git.prefix(folder)
+    for written in (top / RALLY_FOLDER / "runs", top / RALLY_FOLDER / "worktrees", top / prefix / JOURNAL):
+        contained(top, written)  # what a run writes in the user's tree stays in it, symbolic links resolved
     sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
-    return Prepared(spec, plan, files, git, top, git.prefix(folder), base_commit, dirty, backend, name, sandbox)
+    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox)
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:
@@ -251,6 +257,7 @@ def _execute(session: Session, options: RunOptions, display: Display) -> int:
 def _quit_now(s: Session, display: Display) -> NoReturn:
     """The second Ctrl-C (or SIGTERM): out at once, as if killed, which `--resume` is built for; but nothing
     of the run is left running, and the state on disk has every change made so far."""
+    spawner.shutdown(wait=STOP_WAIT_SECONDS)  # every command's tree, wherever it went
     kill_processes_below(s.folder.worktrees, 0.0)
     s.flush()
     display.stop()

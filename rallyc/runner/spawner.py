@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 LINUX = sys.platform.startswith("linux") and os.path.isdir("/proc")
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 HEADER = struct.Struct("!I")
+STOPS = (signal.SIGTERM, signal.SIGINT)
+"""What rallyc sends a supervisor: end the command's tree, with a grace period (SIGTERM) or at once."""
 STOP_GRACE_SECONDS = 1.0
 """After SIGTERM to a command's tree, how long it has before SIGKILL."""
 END_LIMIT_SECONDS = 5.0
@@ -78,9 +80,11 @@ class Spawner:
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         with theirs:
+            # no stream of rallyc's: nothing a supervisor or a command's process says before exec reaches the terminal
             process = subprocess.Popen([sys.executable, "-I", "-m", __name__, str(theirs.fileno())],
                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True)  # fmt: skip
         return cls(ours, process)
 
     def launch(self, launch: Launch, fds: Sequence[int]) -> None:
@@ -90,15 +94,28 @@ class Spawner:
             socket.send_fds(self.sock, [HEADER.pack(len(payload))], list(fds))
             self.sock.sendall(payload)
 
-    def close(self) -> None:
-        """The spawner stops every supervisor (which end their trees) and exits."""
+    def close(self, wait: float | None = None) -> None:
+        """The spawner stops every supervisor at once (they end their trees) and exits; waits for that (at most
+        `wait` seconds, when given)."""
+        import subprocess
+
         with contextlib.suppress(OSError):
             self.sock.close()
-        self.process.wait()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(wait)
 
 
 _shared: Spawner | None = None
 _shared_lock = threading.Lock()
+
+
+def shutdown(wait: float) -> None:
+    """Stop the shared spawner, if started, and every command it runs; the next `shared()` starts a new one."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.close(wait)
+            _shared = None
 
 
 def shared() -> Spawner:
@@ -193,9 +210,10 @@ def _reap(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner p
 
 
 def _shutdown(supervisors: set[int]) -> None:  # pragma: no cover - in the spawner process
+    """rallyc is gone (it exited, was killed, or quit at a second Ctrl-C): every tree ends now."""
     for pid in supervisors:
-        _kill(pid, signal.SIGTERM)
-    _end_tree(os.getpid(), grace=STOP_GRACE_SECONDS + 1.0)
+        _kill(pid, signal.SIGINT)
+    _end_tree(os.getpid(), grace=STOP_GRACE_SECONDS)
 
 
 # ---- a supervisor ----------------------------------------------------------------------------------
@@ -217,8 +235,8 @@ def _supervise(launch: Launch, fds: list[int]) -> NoReturn:  # pragma: no cover 
         _subreaper(death_signal=signal.SIGTERM)
         if os.getppid() != parent:  # the spawner died before the death signal was set
             os._exit(1)
-        signal.signal(signal.SIGTERM, _raise_stop)
-        signal.signal(signal.SIGINT, _raise_stop)
+        for sig in STOPS:
+            signal.signal(sig, _raise_stop)
         _say(status, f"pid {os.getpid()}")
         code, left = _run_command(launch, fds)
         _say(status, f"exit {code} {left}")
@@ -229,10 +247,14 @@ def _supervise(launch: Launch, fds: list[int]) -> NoReturn:  # pragma: no cover 
 
 def _run_command(launch: Launch, fds: list[int]) -> tuple[int, int]:  # pragma: no cover - in a supervisor
     """Fork and exec the command, wait for it, end what it left; (exit code or -signal, processes ended)."""
+    # blocked across the fork: the command's process must not run the supervisor's handlers before exec (it
+    # restores the defaults, then unblocks); a stop that comes meanwhile waits here until the `try`
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
     child = os.fork()
     if child == 0:
         _exec(launch, fds)
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
         for fd in fds[:3]:  # from now on only the command and its children hold the streams
             os.close(fd)
         code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
@@ -242,10 +264,16 @@ def _run_command(launch: Launch, fds: list[int]) -> tuple[int, int]:  # pragma: 
         return -signal.SIGTERM if stop.grace else -signal.SIGKILL, left
 
 
+_stopping = False
+
+
 def _raise_stop(signum: int, frame: object) -> None:  # pragma: no cover - in a supervisor
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise _Stop(STOP_GRACE_SECONDS if signum == signal.SIGTERM else 0.0)
+    """The first stop interrupts the wait for the command; later ones find the tree being ended already. (The
+    handler stays installed: switching to SIG_IGN while another is pending makes CPython raise an OSError.)"""
+    global _stopping
+    if not _stopping:
+        _stopping = True
+        raise _Stop(STOP_GRACE_SECONDS if signum == signal.SIGTERM else 0.0)
 
 
 def _exec(launch: Launch, fds: list[int]) -> NoReturn:  # pragma: no cover - in the command's process
@@ -315,8 +343,8 @@ def _end_group(group: int | None, grace: float) -> int:  # pragma: no cover - no
 
 def _has_children() -> bool:
     """Reap what has exited; whether any child is left (for a subreaper: whether any descendant is)."""
-    while (reaped := _wait_any()) is not None:
-        del reaped
+    while _wait_any() is not None:
+        pass
     try:
         os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
     except ChildProcessError:

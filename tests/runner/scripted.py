@@ -22,6 +22,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from rallyc.runner.sandbox import Mechanism, mechanism
+from tests.conftest import ROOT
 from tests.conftest import rallyc as rallyc  # re-exported: the in-process CLI lives in tests/conftest.py
 
 AGENT = r'''
@@ -78,6 +82,20 @@ if act.get("hang"):
 print("did " + task)
 sys.exit(act.get("exit", 0))
 '''
+
+
+REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+
+
+def require_sandbox() -> Mechanism:
+    """The machine's sandbox; a test that needs one is skipped without it, and fails on CI (where `make test`
+    must exercise it)."""
+    found = mechanism()
+    if not found.abi:
+        if os.environ.get("CI"):
+            pytest.fail(f"no sandbox on this CI machine: {found.why_none}")
+        pytest.skip(f"no sandbox on this machine: {found.why_none}")
+    return found
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:

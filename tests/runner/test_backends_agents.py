@@ -32,8 +32,8 @@ from tests.runner.agent_fakes import (
     tool_results,
     tool_use,
 )
-from rallyc.runner.sandbox import Sandbox, mechanism
-from tests.runner.scripted import process_gone, wait_for
+from rallyc.runner.sandbox import Sandbox
+from tests.runner.scripted import process_gone, require_sandbox, wait_for
 
 ROUTES = "src/api/routes.py"
 
@@ -141,11 +141,7 @@ def test_codex_success_reads_events_and_usage(worktree: Path, fake_bin: Path) ->
 def test_in_the_sandbox_a_cli_backend_writes_its_worktree_and_state_only(worktree: Path, fake_bin: Path, tmp_path: Path,
                                                                         name: str) -> None:  # fmt: skip
     """Codex's own sandbox cannot nest in rallyc's (it mounts): in rallyc's, codex runs with danger-full-access."""
-    found = mechanism()
-    if not found.abi:
-        if os.environ.get("CI"):
-            pytest.fail(f"no sandbox on this CI machine: {found.why_none}")
-        pytest.skip(found.why_none)
+    found = require_sandbox()
     state = tmp_path / "state"
     state.mkdir()
     sandbox = Sandbox((str(worktree), str(state), "/dev/null"), found.abi)

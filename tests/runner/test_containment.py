@@ -9,7 +9,6 @@ command in a real git repository.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +18,8 @@ import jsonschema
 import pytest
 
 from rallyc.runner.sandbox import mechanism
-from tests.conftest import ROOT
 from tests.runner.scripted import (
+    REPORT_SCHEMA,
     git,
     install_agent,
     make_repo,
@@ -28,13 +27,13 @@ from tests.runner.scripted import (
     rallyc,
     report,
     run_folder,
+    require_sandbox,
     spec_yaml,
     task_of,
     trailer_counts,
     wait_for,
 )
 
-SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 TEAM = """\
   - name: api
     role: implementation
@@ -52,18 +51,10 @@ GOOD = {"after-work": {"write": {"src/api/more.py": "2\n"}}, "pages": {"write": 
 MODES = ["off", "auto"]
 
 
-def sandbox_here() -> bool:
-    if mechanism().abi:
-        return True
-    if os.environ.get("CI"):
-        pytest.fail(f"no sandbox on this CI machine: {mechanism().why_none}")
-    return False
-
-
 def project(tmp_path: Path, work: dict[str, Any], *, sandbox: str = "off", retries: int = 0,
             team: str = TEAM, extra: str = "", actions: dict[str, Any] | None = None) -> Path:  # fmt: skip
-    if sandbox != "off" and not sandbox_here():
-        pytest.skip(f"no sandbox on this machine: {mechanism().why_none}")
+    if sandbox != "off":
+        require_sandbox()
     repo = make_repo(tmp_path / "repo", {"src/api/base.py": "0\n"})
     shell = install_agent(tmp_path / "agent", {**GOOD, "work": work, **(actions or {})})
     (tmp_path / "out").mkdir()
@@ -78,7 +69,7 @@ def run(repo: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     code, out, err = rallyc("run", str(repo / "team.rally.yaml"), "--no-journal", "--concurrency", "1", *args)
     assert "Traceback" not in out + err and "internal error" not in out + err, out + err
     doc = report(repo)
-    jsonschema.validate(doc, SCHEMA)
+    jsonschema.validate(doc, REPORT_SCHEMA)
     return code, doc, out + err
 
 

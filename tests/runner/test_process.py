@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from rallyc.runner.process import Finished, run, run_shell
-from rallyc.runner.sandbox import mechanism
 from rallyc.runner.sandbox import Sandbox
-from tests.runner.scripted import process_gone, wait_for
+from tests.runner.scripted import process_gone, require_sandbox, wait_for
 
 ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
 SLEEPER = "sleep 300"
@@ -106,11 +105,7 @@ def test_every_line_reaches_the_parser_even_past_the_cap(tmp_path: Path) -> None
 
 
 def sandboxed(tmp_path: Path) -> Sandbox:
-    found = mechanism()
-    if not found.abi:
-        if os.environ.get("CI"):
-            pytest.fail(f"no sandbox on this CI machine: {found.why_none}")
-        pytest.skip(f"no sandbox here: {found.why_none}")
+    found = require_sandbox()
     (tmp_path / "inside").mkdir()
     return Sandbox((str(tmp_path / "inside"), "/dev/null"), found.abi)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -12,8 +11,8 @@ import jsonschema
 import pytest
 
 from rallyc.runner.libgit import LIBGIT2_SWITCH
-from tests.conftest import ROOT
 from tests.runner.scripted import (
+    REPORT_SCHEMA,
     git,
     install_agent,
     make_repo,
@@ -27,7 +26,6 @@ from tests.runner.scripted import (
     wait_for,
 )
 
-SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 TWO = """\
   - name: api
     role: implementation
@@ -62,7 +60,7 @@ def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int,
     assert "Traceback" not in out + err
     assert git(repo, "rev-parse", "main") == main and git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     doc = report(repo)
-    jsonschema.validate(doc, SCHEMA)
+    jsonschema.validate(doc, REPORT_SCHEMA)
     return code, doc, out + err
 
 
