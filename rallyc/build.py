@@ -97,7 +97,7 @@ class _Builder:
             return None
 
     def patterns(self, path: YamlPath | None) -> tuple[Pattern, ...]:
-        """A glob list's plain items, each minus the list's `!` items (LANGUAGE.md, exclusions)."""
+        """A glob list's plain items, each minus the list's `!` items (docs/language.md, exclusions)."""
         if path is None:
             return ()
         plain: list[Pattern] = []

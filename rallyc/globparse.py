@@ -30,7 +30,7 @@ from rallyc.syntax import (
 )
 
 EXCLUDE = "!"
-"""A list item that starts with this removes paths from the list (LANGUAGE.md, "Exclusions in glob lists")."""
+"""A list item that starts with this removes paths from the list (docs/language.md, "Exclusions in glob lists")."""
 
 MAX_BRACE_DEPTH = 16
 """Braces nested deeper than this are an error: every layer (parser, automata, matcher) walks the

@@ -1,8 +1,8 @@
 """The glob algebra: matching, overlap with a witness, inclusion, many-file matching.
 
-LANGUAGE.md ("Derived semantics") asks the linter to decide *overlap* (some path matches both
-globs) and *inside* (every path A matches is matched by a glob of B) exactly on the patterns,
-not on the files that exist today, and to show a witness path. A glob here means its pattern
+The linter decides *overlap* (some path matches both globs) and *inside* (every path A
+matches is matched by a glob of B) exactly on the patterns, not on the files that exist
+today, and shows a witness path (docs/globs.md). A glob here means its pattern
 minus the exclusions of its list (`Glob.excluded`), so both questions decide on the difference.
 
 Cost model. Every question is polynomial in the globs' sizes except where a side must *reject*
