@@ -16,7 +16,8 @@ from typing import Any
 from rallyc.analysis.cost import price_of, resolve_model
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
-from rallyc.ir import Spec, Task, Teammate
+from rallyc.globparse import EXCLUDE
+from rallyc.ir import Spec, Task, Teammate, written
 
 PLAN_VERSION = 1
 INTEGRATION = "integration"
@@ -66,6 +67,7 @@ class TeammatePlan:
     """The model the estimate used (`inherit` resolved to the lead's)."""
     mode: str
     owns: tuple[str, ...]
+    """Globs as written: the plain ones, then the list's exclusions with their `!`."""
     reads: tuple[str, ...]
     context: str | None
     constraints: tuple[str, ...]
@@ -80,7 +82,8 @@ class TeammatePlan:
         seen = dict.fromkeys(self.reads)
         for task in self.tasks:
             seen.update(dict.fromkeys(task.reads))
-        return tuple(glob for glob in seen if glob not in self.owns)
+        kept = tuple(glob for glob in seen if glob not in self.owns)
+        return kept if any(not glob.startswith(EXCLUDE) for glob in kept) else ()  # exclusions of nothing
 
     @property
     def usd(self) -> float:
@@ -234,8 +237,8 @@ def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float]) -> Te
         model=teammate.model.value,
         priced_as=resolve_model(teammate.model.value, ctx.spec.team.lead_model),
         mode=teammate.mode.value,
-        owns=tuple(pattern.text for pattern in teammate.owns),
-        reads=tuple(pattern.text for pattern in teammate.reads),
+        owns=written(teammate.owns),
+        reads=written(teammate.reads),
         context=_text(teammate.context),
         constraints=tuple(teammate.constraints),
         report=_text(teammate.report),
@@ -253,9 +256,9 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float) -> TaskPlan:
         id=task.id,
         teammate=task.teammate,
         do=task.do.value.strip(),
-        writes=tuple(pattern.text for pattern in task.writes),
+        writes=written(task.writes),
         writes_declared=task.writes_declared,
-        reads=tuple(pattern.text for pattern in task.reads),
+        reads=written(task.reads),
         after=tuple(source.id for source in before),
         waits_on=tuple(source.id for source in before if source.teammate != task.teammate),
         estimate_seconds=task.estimate.amount if task.estimate else None,

@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.backends._process import clip, without_secrets
 from rallyc.runner.process import run
 from rallyc.runner.secrets import Redactor
-from rallyc.syntax import parse_glob
 
 if TYPE_CHECKING:
     from rallyc.runner.sandbox import Sandbox
@@ -45,7 +45,7 @@ class Workspace:
         self.root = root.resolve()
         self.sandbox = sandbox
         self.owns = tuple(owns)
-        self.owned = GlobSet([parse_glob(glob) for glob in owns])  # PatternError: the caller reports it
+        self.owned = GlobSet(parse_glob_list(owns))  # PatternError: the caller reports it
         self.env = without_secrets(env)
         self.command_timeout = command_timeout
 
