@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rallyc.analysis.cost import price_of
+from rallyc.compile.render import globs
 from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip
@@ -159,7 +160,7 @@ class Session:
         return "\n".join(self.lines) + "\n"
 
     def system(self) -> str:
-        rules = _RULES.format(owns=", ".join(self.request.owns) or "nothing")
+        rules = _RULES.format(owns=globs(self.request.owns, str) or "nothing")
         return f"{self.request.system_prompt}\n\n{rules}" if self.request.system_prompt else rules
 
     async def loop(self) -> tuple[bool, str]:
@@ -174,7 +175,7 @@ class Session:
             timeout=min(600.0, max(1.0, self.request.timeout_seconds)),
         ) as client:
             messages: list[MessageParam] = [{"role": "user", "content": self.request.prompt}]
-            self.note(f"model {self.model}, up to {MAX_TURNS} turns, owns: {', '.join(self.request.owns) or '-'}")
+            self.note(f"model {self.model}, up to {MAX_TURNS} turns, owns: {globs(self.request.owns, str) or '-'}")
             while self.turns < MAX_TURNS:
                 self.turns += 1
                 response = await client.messages.create(
