@@ -205,8 +205,10 @@ class Git:
         return self.run(worktree, "diff", "--binary", "--no-renames", old, new, "--").stdout
 
     def dirty_paths(self, worktree: Path) -> list[str]:
-        """Paths that differ from HEAD in the worktree or its index, untracked files included (ignored ones not)."""
-        text = self.run(worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").stdout
+        """Paths that differ from HEAD in the worktree or its index, untracked files included (ignored ones not);
+        never takes the index lock (this also reads your checkout while you may be working in it)."""
+        text = self.run(worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                        env={"GIT_OPTIONAL_LOCKS": "0"}).stdout  # fmt: skip
         return [entry[3:] for entry in text.decode("utf-8", "surrogateescape").split("\0") if len(entry) > 3]
 
     def commit_object(self, worktree: Path, parent: str, tree: str | None, message: str) -> str:
