@@ -26,12 +26,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
+from rallyc.runner.agent_report import parse_report
 from rallyc.runner.backends import TaskRequest, TaskResult
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
 from rallyc.runner.names import printable, shown
@@ -181,6 +182,7 @@ class TaskRunner:
         if result is None:
             return await self._interrupted(task, start, number)
         self._account(task, record, result)
+        result, blocked = _as_reported(result, record)
         output = "" if result.log_streamed else result.log
         s.store.append(f"logs/{task.id}.log", line_ended(output) + f"== backend: {'ok' if result.ok else 'failed'}"
                        f"{', timed out' if result.timed_out else ''}: {result.summary}\n")  # fmt: skip
@@ -188,7 +190,7 @@ class TaskRunner:
         if checked.breaches:
             return self._violation(task, number, checked)
         if not result.ok:
-            return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch),
+            return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch), retry=not blocked,
                            files=tuple(checked.files))  # fmt: skip
         commit = checked.commit
         if commit is None:
@@ -395,7 +397,23 @@ def _on_branch(worktree: Path, branch: str) -> bool:
         return False
 
 
+def _as_reported(result: TaskResult, record: TaskState) -> tuple[TaskResult, bool]:
+    """The result as the agent's RALLY_REPORT makes it (notes and files recorded; `failed` and `blocked` fail the
+    attempt, `blocked` without a retry); and whether it is blocked."""
+    said = parse_report(result.said)
+    if said.status:
+        record.notes, record.reported_files = said.notes, list(said.files)
+    if said.status == "blocked":
+        record.blocker = said.notes or "the agent said it is blocked, without saying why"
+        return replace(result, ok=False, summary=f"blocked: {record.blocker}"), True
+    if said.status == "failed" and result.ok:
+        return replace(result, ok=False, summary=f"the agent reported failed: {said.notes or 'no notes'}"), False
+    return result, False
+
+
 def _failure(result: TaskResult, timeout: float) -> str:
+    if result.summary.startswith(("blocked: ", "the agent reported failed: ")):
+        return result.summary
     if result.timed_out:
         return f"timed out after {timeout:g}s (escalation): {result.summary}" if result.summary else \
             f"timed out after {timeout:g}s (escalation)"  # fmt: skip

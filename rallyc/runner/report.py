@@ -13,7 +13,8 @@ TES (team execution score), each part in [0, 1]:
 - integration quality: passed checks / checks run (task and team `verify`, every attempt), 1 when none;
 - user autonomy: 1 - (retries + escalations) / tasks, at least 0.
 
-Grade: A >= 0.90, B >= 0.80, C >= 0.70, D >= 0.60, else F.
+Grade: A >= 0.90, B >= 0.80, C >= 0.70, D >= 0.60, else F; F when no task is done,
+at most C when the run is partial.
 """
 
 from __future__ import annotations
@@ -68,7 +69,15 @@ def tes(plan: Plan, state: RunState) -> Tes:
     autonomy = max(0.0, 1 - (retries + escalations) / tasks)
     values = dict(zip((name for name, _ in WEIGHTS), (parallel, economy, conflicts, integration, autonomy), strict=True))
     score = sum(weight * values[name] for name, weight in WEIGHTS)
-    return Tes(round(score, 4), grade_of(score), {name: round(value, 4) for name, value in values.items()})
+    return Tes(round(score, 4), capped_grade(grade_of(score), done, run_status(plan, state)),
+               {name: round(value, 4) for name, value in values.items()})  # fmt: skip
+
+
+def capped_grade(grade: str, done: int, status: str) -> str:
+    """F when no task is done; at most C when the run is partial: a score cannot grade work that did not land."""
+    if done == 0:
+        return "F"
+    return max(grade, "C") if status == "partial" else grade  # letters sort from best to worst
 
 
 def run_status(plan: Plan, state: RunState) -> str:
@@ -157,7 +166,8 @@ def _task(state: RunState, task_id: str) -> dict[str, Any]:
         "attempts": record.attempts, "escalations": record.escalations, "duration_s": number(record.duration_s),
         "cost_usd": number(record.cost_usd), "tokens": record.tokens, "input_tokens": record.input_tokens,
         "output_tokens": record.output_tokens, "files_changed": list(record.files_changed), "commit": record.commit,
-        "patches": list(record.patches),
+        "patches": list(record.patches), "notes": record.notes, "blocker": record.blocker,
+        "reported_files": record.reported_files,
     }  # fmt: skip
 
 
@@ -254,6 +264,7 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         "|---|---|---|---|---|---|",
         *[_teammate_row(mate) for mate in doc["teammates"]],
         "",
+        *_agents_said(doc),
         *_violations(doc),
         *_outside(doc),
         *_kept(doc),
@@ -299,6 +310,22 @@ def _violations(doc: dict[str, Any]) -> list[str]:
     for item in doc["merge_conflicts"]:
         lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {', '.join(item['paths'])}")
     return [*lines, ""]
+
+
+def _agents_said(doc: dict[str, Any]) -> list[str]:
+    """Each agent's own report: its notes, a blocker, and the files it says it changed where those differ from
+    what was committed (the commit is what counts)."""
+    lines = []
+    for task in doc["tasks"]:
+        said = [f"blocked: {_cell(task['blocker'])}"] if task["blocker"] else []
+        said += [_cell(task["notes"])] if task["notes"] and task["notes"] != task["blocker"] else []
+        reported = task["reported_files"]
+        if reported is not None and sorted(reported) != sorted(task["files_changed"]):
+            said.append(f"says it changed {', '.join(f'`{path}`' for path in reported) or 'nothing'}; committed "
+                        f"{', '.join(f'`{path}`' for path in task['files_changed']) or 'nothing'}")  # fmt: skip
+        if said:
+            lines.append(f"- `{task['id']}` ({task['status']}): {'; '.join(said)}")
+    return ["## What the agents said", "", *lines, ""] if lines else []
 
 
 def _outside(doc: dict[str, Any]) -> list[str]:
@@ -386,6 +413,8 @@ def handoff_markdown(plan: Plan, state: RunState, doc: dict[str, Any]) -> str:
         + (f" of {format_usd(state.max_usd)}" if state.max_usd is not None else "")
         + f" (estimate {format_usd(plan.budget.estimated_usd)}); speedup {doc['speedup_achieved']:.2f}x of "
         f"{plan.speedup:.2f}x planned; TES {doc['tes']['score']:.2f} ({doc['tes']['grade']})",
+        "- Blockers: " + ("; ".join(f"{t['id']}: {_cell(t['blocker'])}" for t in doc["tasks"] if t["blocker"])
+                          or "none"),  # fmt: skip
         "- Remaining risks: " + ("; ".join(doc["risks"]) or "none found"),
         f"- Recommended next step: {doc['next_step']}",
         "",

@@ -134,7 +134,8 @@ class AnthropicBackend:
         except anthropic.AnthropicError as error:
             ok, summary = False, f"the Messages API client failed: {clip(str(error), 200)}"
         session.note(f"[{'ok' if ok else 'failed'}] {summary}")
-        return TaskResult(ok, redactor.text(summary), session.usage(), timed_out, redactor.text(session.log()))
+        return TaskResult(ok, redactor.text(summary), session.usage(), timed_out, redactor.text(session.log()),
+                          said=redactor.text(session.said))  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -152,6 +153,8 @@ class Session:
     cache_written: int = 0
     cache_read: int = 0
     lines: list[str] = field(default_factory=list)
+    said: str = ""
+    """The model's last text, whole."""
 
     def note(self, line: str) -> None:
         self.lines.append(line)
@@ -182,7 +185,8 @@ class Session:
                     model=self.model, max_tokens=MAX_TOKENS, system=self.system(), tools=TOOLS, messages=messages
                 )
                 self.count(response)
-                said = clip(" ".join(block.text for block in response.content if block.type == "text"))
+                self.said = "\n".join(block.text for block in response.content if block.type == "text")
+                said = clip(self.said)
                 stop = response.stop_reason
                 self.note(f"turn {self.turns}: stop_reason={stop}" + (f": {said}" if said else ""))
                 if stop != "tool_use":
