@@ -46,15 +46,18 @@ def parse_report(text: str) -> AgentReport:
         return AgentReport()
     fields: dict[str, str] = {}
     key = None
+    fenced = text[: found[-1].start()].rstrip().endswith("```")
     for line in text[found[-1].end() :].splitlines()[1:]:
-        if line.strip().startswith("```") or (not line.strip() and key != "notes"):
+        if line.strip().startswith("```") or not line.strip():
             break
         match = KEY.match(line)
         if match:
             key = match.group(1)
             fields[key] = match.group(2).strip()
-        elif key is not None and line.strip():
-            fields[key] += " " + line.strip()  # a value that runs on
+        elif fenced and key is not None:
+            fields[key] += " " + line.strip()  # a value that runs on, inside the block's fence
+        else:
+            break
     status = fields.get("status", "").strip().strip("`'\"").lower()
     return AgentReport(status if status in STATUSES else "", fields.get("notes", "").strip()[:NOTES_CAP],
                        _listed(fields.get("files_changed", "")), fields.get("task", "").strip())  # fmt: skip

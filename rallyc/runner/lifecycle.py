@@ -34,6 +34,7 @@ from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
 from rallyc.runner.agent_report import parse_report
 from rallyc.runner.backends import TaskRequest, TaskResult
+from rallyc.runner.convergence import signature
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
 from rallyc.runner.names import printable, shown
 from rallyc.runner.process import kill_processes_below, run_shell
@@ -61,6 +62,8 @@ class Outcome:
     """Whether another attempt could help (not for a merge conflict)."""
     commit: str | None = None
     files: tuple[str, ...] = ()
+    signature: str | None = None
+    """For a failed check: its command and first error line, normalised (`convergence.py`)."""
 
 
 @dataclass
@@ -318,7 +321,8 @@ class TaskRunner:
             if code != 0:
                 patch = await asyncio.to_thread(self._set_aside, task, number, start, tree)
                 what = "timed out" if done.timed_out else f"exited {code}"
-                return Outcome("failed", f"check `{command}` {what}" + _kept(patch))
+                return Outcome("failed", f"check `{command}` {what}" + _kept(patch),
+                               signature=signature(command, done.stdout))  # fmt: skip
         return None
 
     def _set_aside(self, task: TaskPlan, number: int, start: str, tree: str | None) -> str | None:

@@ -27,6 +27,7 @@ from rallyc.runner.state import DONE, FAILED, SKIPPED, RunState
 from rallyc.units import format_duration, format_tokens, format_usd
 
 REPORT_VERSION = 1
+CONVERGED = "converged: "
 WEIGHTS = (("parallel_efficiency", 0.30), ("task_economy", 0.20), ("conflict_prevention", 0.20),
            ("integration_quality", 0.20), ("user_autonomy", 0.10))  # fmt: skip
 GRADES = ((0.90, "A"), (0.80, "B"), (0.70, "C"), (0.60, "D"))
@@ -183,12 +184,24 @@ def risks(plan: Plan, state: RunState) -> list[str]:
             found.append(f"{task.id} is {task.risk} risk: review its commit closely")
         elif not task.verify and not task.done_when:
             found.append(f"{task.id} has no check and no completion criteria: nothing but its author vouches for it")
+    found += _shared_blockers(state)
     found += [f"{c.command} ({c.scope}) exited {c.exit_code}" for c in state.checks if c.scope == "team" and c.exit_code]
     found += [f"{c.subject} could not be integrated: conflict in {', '.join(c.paths)}" for c in state.conflicts
               if c.stage == "fan-in"]  # fmt: skip
     if not plan.verify:
         found.append("the team has no `verify` commands: the merged result was not checked as a whole")
     return found
+
+
+def _shared_blockers(state: RunState) -> list[str]:
+    """One line per blocker several teammates failed on (convergence): name it, and what to do instead."""
+    groups: dict[str, list[str]] = {}
+    for task_id, record in state.tasks.items():
+        if record.status == FAILED and record.reason.startswith(CONVERGED):
+            groups.setdefault(record.reason[len(CONVERGED) :], []).append(task_id)
+    return [f"shared blocker: {', '.join(tasks)} failed the same way (`{blocker}`); fix it once, then diversify "
+            "their targets (a different suite or target each) or give them an oracle (a known-good result to "
+            "compare against) instead of retrying them all" for blocker, tasks in groups.items()]  # fmt: skip
 
 
 def next_step(plan: Plan, state: RunState) -> str:
