@@ -123,6 +123,7 @@ class RunPlan:
     shell: str | None
     retries: int
     concurrency: int
+    setup: tuple[str, ...]
     sandbox: str
     sandbox_writable: tuple[str, ...]
     max_file_mib: float
@@ -187,7 +188,7 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         coordination_seconds=ctx.schedule.coordination,
         report_to=spec.report_to,
         run=RunPlan(spec.run.backend, spec.run.shell, spec.run.retries, spec.run.concurrency or len(teammates),
-                    spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
+                    spec.run.setup, spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
     )
 
 
@@ -328,7 +329,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "coordination_seconds": number(plan.coordination_seconds),
         "report_to": plan.report_to,
         "run": {"backend": plan.run.backend, "shell": plan.run.shell, "retries": plan.run.retries,
-                "concurrency": plan.run.concurrency, "sandbox": plan.run.sandbox,
+                "concurrency": plan.run.concurrency, "setup": list(plan.run.setup), "sandbox": plan.run.sandbox,
                 "sandbox_writable": list(plan.run.sandbox_writable), "max_file_mib": number(plan.run.max_file_mib)},  # fmt: skip
     }
 

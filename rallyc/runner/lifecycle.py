@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -40,6 +40,7 @@ from rallyc.runner.names import printable, shown
 from rallyc.runner.process import kill_processes_below, run_shell
 from rallyc.runner.prompt import full_prompt, task_prompt
 from rallyc.runner.session import Confinement, Session
+from rallyc.runner.setup import set_up
 from rallyc.runner.state import RUNNING, Check, Conflict, Stray, TaskState, Violation, line_ended, now_text
 from rallyc.runner.watch import Watch
 
@@ -64,6 +65,8 @@ class Outcome:
     files: tuple[str, ...] = ()
     signature: str | None = None
     """For a failed check: its command and first error line, normalised (`convergence.py`)."""
+    setup: bool = False
+    """The worktree's set-up failed: every task of the teammate fails with it."""
 
 
 @dataclass
@@ -94,6 +97,9 @@ class TaskRunner:
         number = record.attempts + 1
         started = time.monotonic()
         try:
+            problem = await self._set_up(task.teammate)
+            if problem is not None:
+                return Outcome("failed", f"setup: {problem}", retry=False, setup=True)
             # merges run git: in a thread; otherwise preparing is a few file reads and an in-process status
             start = await asyncio.to_thread(self._prepare, task) if task.waits_on else self._prepare(task)
             if isinstance(start, Conflict):
@@ -117,15 +123,28 @@ class TaskRunner:
 
     def _recover_worktree(self, task: TaskPlan) -> None:
         """Back to the branch's recorded head, clean, as far as git lets us; the next task tries again if not."""
-        s = self.session
         try:
-            s.ensure_worktree(task.teammate)
-            with s.refs_lock:
-                s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), s.expected_head(task.teammate))
+            self._recover_worktree_of(task.teammate)
         except (RallyError, OSError):
             pass
 
     # ---- before the backend -------------------------------------------------------------
+
+    async def _set_up(self, mate: str) -> str | None:
+        """`run.setup` in the teammate's worktree before its first task of this session; what failed, or None."""
+        s = self.session
+        if not s.plan.run.setup or mate in s.set_up:
+            return None
+        s.set_up.add(mate)  # once, failed or not: a failed set-up fails the teammate's tasks
+        await asyncio.to_thread(self._recover_worktree_of, mate)
+        checks = [command for task in s.plan.teammate(mate).tasks for command in task.verify]
+        return await set_up(s, mate, checks)
+
+    def _recover_worktree_of(self, mate: str) -> None:
+        s = self.session
+        s.ensure_worktree(mate)
+        with s.refs_lock:
+            s.reset(mate, s.expected_head(mate))
 
     def _prepare(self, task: TaskPlan) -> str | Conflict:
         """The worktree at its branch's recorded head, strays set aside, with the commits of the other teammates'
@@ -137,7 +156,7 @@ class TaskRunner:
         with s.refs_lock:
             head = s.expected_head(mate)
             if not _on_branch(worktree, s.branch(mate)) or s.head(mate) != head:
-                s.git.reset_to(worktree, s.branch(mate), head)
+                s.reset(mate, head)
         self._set_strays_aside(task)
         for source in task.waits_on:
             commit = s.state.tasks[source].commit
@@ -154,13 +173,14 @@ class TaskRunner:
         """Changes in the worktree before its task starts are not the task's: saved, reported, removed."""
         s = self.session
         worktree = s.worktree(task.teammate)
-        paths = s.staging.dirty_paths(worktree)
+        kept = s.kept.get(task.teammate, ())
+        paths = [path for path in s.staging.dirty_paths(worktree) if not _under(path, kept)]
         if not paths:
             return
-        s.git.run(worktree, "add", "-A", "--", ".")
+        s.git.stage_and_list(worktree, "HEAD", None, kept)
         patch = f"strays/{task.teammate}.{task.id}.{len(s.state.strays) + 1}.patch"
         s.store.write_bytes(patch, s.git.staged_patch(worktree, "HEAD"))
-        s.git.clean_worktree(worktree)
+        s.git.clean_worktree(worktree, kept)
         shown_paths = sorted(shown(s.relative(path)) for path in paths)
         s.state.strays.append(Stray(task.teammate, task.id, shown_paths, patch))
         s.emit("strays", teammate=task.teammate, task=task.id, paths=shown_paths, patch=patch)
@@ -270,7 +290,7 @@ class TaskRunner:
         if not _on_branch(worktree, branch):
             breaches.append(Breach(".git/HEAD", "the task left its branch"))
             s.git.run(worktree, "checkout", "-q", "-f", branch)
-        changes = s.staging.stage_and_list(worktree, start, s.head(task.teammate))
+        changes = s.staging.stage_and_list(worktree, start, s.head(task.teammate), s.kept.get(task.teammate, ()))
         files = [shown(s.relative(path)) for _, path in changes]
         breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree,
                                        s.plan.run.max_file_mib * (1 << 20))  # fmt: skip
@@ -351,14 +371,13 @@ class TaskRunner:
             s.staging.move_branch(worktree, s.branch(task.teammate), commit, start)
             s.set_head(task.teammate, commit)
         if tree is not None:  # what the checks left behind (the index already holds the commit's tree otherwise)
-            s.git.clean_worktree(worktree)
+            s.git.clean_worktree(worktree, s.kept.get(task.teammate, ()))
         return commit
 
     def _reset(self, task: TaskPlan, start: str) -> None:
         s = self.session
         with s.refs_lock:
-            s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), start)
-            s.set_head(task.teammate, start)
+            s.reset(task.teammate, start)
 
     async def _interrupted(self, task: TaskPlan, start: str, number: int, tree: str | None = None) -> Outcome:
         """Ctrl-C: whatever the attempt changed is kept as a patch, then the worktree goes back to the task's start."""
@@ -371,7 +390,8 @@ class TaskRunner:
         s = self.session
         if tree is not None:
             return self._set_aside(task, number, start, tree)
-        changes = s.staging.stage_and_list(s.worktree(task.teammate), start, s.head(task.teammate))
+        changes = s.staging.stage_and_list(s.worktree(task.teammate), start, s.head(task.teammate),
+                                           s.kept.get(task.teammate, ()))  # fmt: skip
         patch = self._keep(task, number, start, "patches", []) if changes else None
         self._reset(task, start)
         return patch
@@ -388,6 +408,10 @@ class TaskRunner:
             raise
         finally:
             self.inflight.pop(key, None)
+
+
+def _under(path: str, kept: Sequence[str]) -> bool:
+    return any(path == folder or path.startswith(folder + "/") for folder in kept)
 
 
 def _on_branch(worktree: Path, branch: str) -> bool:

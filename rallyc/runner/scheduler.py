@@ -161,14 +161,21 @@ class Scheduler:
             s.save()
             s.emit("task_failed", task=task.id, teammate=task.teammate, attempt=record.attempts, reason=outcome.reason)
             self._skip(descendants(self.plan, task.id), f"after {task.id} failed")
+            if outcome.setup:  # the worktree cannot be set up: none of the teammate's tasks can run there
+                self._fail([t.id for t in self.plan.teammate(task.teammate).tasks if t.id != task.id], outcome.reason)
 
     def _converge(self, current: str, task_ids: list[str], reason: str) -> None:
         """Teammates failing on one blocker: none is retried (N agents on one bug make N conflicting patches). A
         task whose next attempt is already running is left to end; if it fails the same way, it converges then."""
+        self.session.state.tasks[current].status = FAILED
+        self._fail(task_ids, reason)
+
+    def _fail(self, task_ids: list[str], reason: str) -> None:
+        """The tasks that are pending or failed already fail with `reason`; what comes after them is skipped."""
         s = self.session
         for task_id in task_ids:
             record = s.state.tasks[task_id]
-            if task_id == current or record.status in (PENDING, FAILED):
+            if record.status in (PENDING, FAILED):
                 record.status, record.reason = FAILED, reason
                 s.emit("task_failed", task=task_id, teammate=record.teammate, attempt=record.attempts, reason=reason)
                 self._skip(descendants(self.plan, task_id), f"after {task_id} failed")
