@@ -59,6 +59,8 @@ class _Builder:
         self.data: dict[str, Any] = document.data
         self.defaults: dict[str, Any] = self.data.get("defaults") or {}
         self.errors: list[Finding] = []
+        self.failed: set[YamlPath] = set()
+        """Values already reported: a bad default is one finding, however many tasks inherit it."""
 
     # ---- helpers -------------------------------------------------------------
 
@@ -87,14 +89,27 @@ class _Builder:
         try:
             return parse(value)
         except PatternError as error:
+            if path in self.failed:
+                return None
+            self.failed.add(path)
             info = self.document.node(path)
             span = info.value if info else Span.point(self.document.file)
             offset = 1 if info and info.quoted else 0
             fix = Fix(span, error.replacement, f"`{value}` -> `{error.replacement}`") if error.replacement else None
-            self.errors.append(
-                Finding(span.shifted(offset + error.column - 1, error.width), error.message, error.hint, fix=fix)
-            )
+            message = error.message + (self.inherited_by(str(path[1])) if path[0] == "defaults" else "")
+            self.errors.append(Finding(span.shifted(offset + error.column - 1, error.width), message, error.hint, fix=fix))
             return None
+
+    def inherited_by(self, key: str) -> str:
+        """`; inherited by ...` for a `defaults` key: the tasks that do not set it themselves (or, for a teammate
+        field, whose teammate does not)."""
+        names = []
+        for mate in self.data.get("teammates") or []:
+            if isinstance(mate, dict) and key not in mate:
+                names += [str(task.get("id")) for task in mate.get("tasks") or [] if isinstance(task, dict)
+                          and key not in task]  # fmt: skip
+        shown = ", ".join(f"`{name}`" for name in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        return f" (in `defaults`, inherited by {shown})" if names else " (in `defaults`)"
 
     def patterns(self, path: YamlPath | None) -> tuple[Pattern, ...]:
         """A glob list's plain items, each minus the list's `!` items (docs/language.md, exclusions)."""
@@ -180,6 +195,7 @@ class _Builder:
             repo=team.get("repo", "."),
             base=team.get("base", "HEAD"),
             lead_model=lead.get("model", "opus"),
+            lead_model_span=self.document.span(("team", "lead", "model")) if "model" in lead else None,
             delegate=lead.get("delegate", True),
             delegate_span=self.document.span(("team", "lead", "delegate")) if "delegate" in lead else None,
             size_justification=team.get("size_justification"),

@@ -167,6 +167,8 @@ class Team:
     repo: str
     base: str
     lead_model: str
+    lead_model_span: Span | None
+    """Where `team.lead.model` is written; None when it is the default."""
     delegate: bool
     delegate_span: Span | None
     size_justification: str | None

@@ -104,7 +104,8 @@ def lints_clean(spec: Path) -> None:
     report = lint([str(spec)], Settings(strict=True))
     assert report.failures == ()
     assert [f"{d.code} {d.message}" for d in report.diagnostics] == []
-    everything = lint([str(spec)], Settings(show_info=True, ignore=("RY304",)))
+    # RY304 and RY309 ask for more tasks and more independent units: what only the user can add to a starter
+    everything = lint([str(spec)], Settings(show_info=True, ignore=("RY304", "RY309")))
     assert [f"{d.code} {d.message}" for d in everything.diagnostics] == []
 
 

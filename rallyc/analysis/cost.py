@@ -24,6 +24,12 @@ _BUILTIN = {
 }
 
 
+ALIASES = ("opus", "sonnet", "haiku", "inherit")
+"""The model names a spec may write other than a full id, exactly as written."""
+MODEL_IDS = tuple(model for model in _BUILTIN if model not in ALIASES)
+"""The full model ids the built-in table knows."""
+
+
 def default_overhead(runtime: str) -> float:
     """Agent teams cost 3-4x a single session, subagents 1.5-2x (the guide's budget guardrails)."""
     return 1.75 if runtime in SUBAGENT_RUNTIMES else 3.5
