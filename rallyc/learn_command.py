@@ -300,5 +300,6 @@ def rollback(spec: Path | None, as_json: bool) -> tuple[str, int]:
         doc = {"rolled_back": [value_document(item, points=True) for item in undone.values],
                "restored": [value_document(item, points=True) for item in restored.values]}  # fmt: skip
         return json.dumps(doc, indent=2) + "\n", 0
-    return (f"Rolled back {LEARNED_FILE.as_posix()}: {summary(undone.values) or 'no values'} replaced by "
-            f"{summary(restored.values) or 'no learned values (the spec's own figures)'}; recorded in the journal.\n", 0)
+    now = summary(restored.values) or "no learned values (the spec's own figures)"
+    return (f"Rolled back {LEARNED_FILE.as_posix()}: {summary(undone.values) or 'no values'} replaced by {now}; "
+            "recorded in the journal.\n", 0)
