@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import subprocess
@@ -338,3 +339,18 @@ def test_getting_started_init_lint_fix_explain_compile(tmp_path: Path, monkeypat
     compiled = runner.invoke(cli, ["compile", "team.rally.yaml"])
     assert compiled.exit_code == 0, compiled.output
     assert "wrote 12 files for claude-agent-teams to .rally/build/my-project" in compiled.output
+
+
+def test_the_starters_cap_holds_the_estimate_the_team_learned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs showed tasks use 3x their tokens: the starter's cap is made from that estimate, so it lints clean."""
+    repo = git_index(tmp_path / "shop", LAYOUTS["src-tests-docs"])
+    (repo / ".agents").mkdir()
+    values = [{"parameter": "tokens", "model": model, "runtime": "claude-agent-teams", "value": 3, "data_points": []}
+              for model in ("sonnet", "opus")]  # fmt: skip
+    (repo / ".agents" / "rally-learned.json").write_text(json.dumps({"generator": "rallyc", "version": 1,
+                                                                     "values": values}))  # fmt: skip
+    code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    assert code == 0, output
+    assert "cost estimate $44.10" in output  # $14.70 x 3
+    assert spec_data(repo / "team.rally.yaml")["budget"] == {"max_usd": 70}
+    lints_clean(repo / "team.rally.yaml")
