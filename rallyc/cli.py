@@ -471,9 +471,10 @@ def learn(spec: str | None, apply_changes: bool, approve: bool, rollback: bool, 
     _guarded(debug, run)
 
 
-def _ask(question: str) -> bool:
+def _ask(shown: str, question: str) -> bool:
+    click.echo(shown)
     try:
-        return click.confirm(question, default=False, err=True)
+        return click.confirm(question, default=False)
     except click.Abort:
         return False
 

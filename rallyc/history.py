@@ -60,6 +60,8 @@ class RunRecord:
     """The runtime the run's plan was compiled for (claude-subagents or codex-subagents)."""
     tes: float
     grade: str
+    parts: tuple[tuple[str, float], ...]
+    """TES parts: (name, value in [0, 1])."""
     tasks: tuple[TaskOutcome, ...]
     spec_coordination: float
     """The coordination time the spec's rates give (the factor's base)."""
@@ -136,7 +138,8 @@ def _record(report: dict[str, Any], plan: dict[str, Any], plan_file: Path, journ
     overrides = report.get("overrides", journal_overrides)
     return RunRecord(
         run_id=_text(report["run_id"]), status=_text(report["status"]), runtime=runtime,
-        tes=_number(tes["score"]), grade=_grade(tes["grade"]), tasks=tasks,
+        tes=_number(tes["score"]), grade=_grade(tes["grade"]),
+        parts=tuple((_text(name), _number(value)) for name, value in tes["parts"].items()), tasks=tasks,
         spec_coordination=coordination / learned.coordination_factor(runtime),
         actual_coordination=max(_number(report["wall_seconds"]) - _number(report["task_wall_seconds"]), 0.0),
         planned_makespan=_number(plan["makespan_seconds"]), actual_makespan=_number(report["task_wall_seconds"]),

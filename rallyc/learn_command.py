@@ -206,6 +206,7 @@ def render_json(found: Review, **outcome: Any) -> dict[str, Any]:
 def _run_document(run: RunRecord) -> dict[str, Any]:
     return {
         "run_id": run.run_id, "status": run.status, "runtime": run.runtime, "tes": run.tes, "grade": run.grade,
+        "tes_parts": dict(run.parts),
         "estimated_tokens": run.planned_tokens, "tokens": run.actual_tokens,
         "estimated_makespan_seconds": run.planned_makespan, "task_wall_seconds": run.actual_makespan,
         "overrides": list(run.overrides),
@@ -247,32 +248,37 @@ def spec_here() -> Path | None:
 
 
 def learn(spec: Path | None, *, apply: bool, approve: bool, use_learned: bool, as_json: bool,
-          ask: Callable[[str], bool] | None) -> tuple[str, int]:  # fmt: skip
+          ask: Callable[[str, str], bool] | None) -> tuple[str, int]:  # fmt: skip
     """(what to print, exit code): the review; with `apply`, the changes written when allowed.
 
-    Changes backed by runs graded B or better need `approve`, or a yes from `ask` (a terminal); without
-    either nothing is written and the exit code is 1.
+    Changes backed by runs graded B or better need `approve`, or a yes from `ask` (on a terminal: it is given
+    the review to show and the question); without either nothing is written and the exit code is 1.
     """
     from rallyc.learn import apply as write_changes
     from rallyc.runner.state import now_text
 
     found = review(spec, use_learned=use_learned)
     proposal = found.proposal
-    approval = "--approve" if approve else None
-    if apply and proposal.changes and proposal.needs_approval and not approve and ask is not None:
-        question = (f"The runs behind these changes have a median grade of {APPROVAL_GRADE} or better. "
-                    f"Apply the {len(proposal.changes)} change(s)?")  # fmt: skip
-        approval = "a yes on the terminal" if ask(render_text(found) + "\n" + question) else None
-    refused = apply and bool(proposal.changes) and proposal.needs_approval and approval is None
-    written = apply and bool(proposal.changes) and not refused
+    wanted = apply and bool(proposal.changes)
+    asking = ask if wanted and proposal.needs_approval and not approve else None
+    approval = "--approve" if approve else _asked(found, asking) if asking else None
+    refused = wanted and proposal.needs_approval and approval is None
+    written = wanted and not refused
     if written:
         write_changes(found.folder, proposal, approval if proposal.needs_approval else None, now_text())
+    code = 1 if refused else 0
     if as_json:
         import json
 
-        doc = render_json(found, applied=written, approval=approval if written else None)
-        return json.dumps(doc, indent=2) + "\n", 1 if refused else 0
-    return render_text(found) + "\n" + _ending(proposal, apply, written, refused) + "\n", 1 if refused else 0
+        return json.dumps(render_json(found, applied=written, approval=approval if written else None), indent=2) + "\n", code
+    shown = "" if asking else render_text(found) + "\n"  # asking showed the review already
+    return shown + _ending(proposal, apply, written, refused) + "\n", code
+
+
+def _asked(found: Review, ask: Callable[[str, str], bool]) -> str | None:
+    """How the changes were approved on a terminal (the review shown, then the question), or None."""
+    question = f"Apply the {len(found.proposal.changes)} change(s) to estimates of runs graded {APPROVAL_GRADE} or better?"
+    return "a yes on the terminal" if ask(render_text(found), question) else None
 
 
 def _ending(proposal: Proposal, apply: bool, written: bool, refused: bool) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.runner.scripted import install_agent, make_repo, rallyc
+from tests.terminal import on_posix, rallyc_on_terminal
 
 # Three teammates on two models; every task estimates 10s and 10k tokens (17.5k with the subagent overhead).
 # The agent takes a fraction of a second and reports usage: api and web tasks 35k tokens (2x the estimate),
@@ -182,6 +183,20 @@ def test_runs_graded_b_or_better_need_approval_and_nothing_is_written_without(fr
     assert code == 0 and "Applied 3 change(s)" in out
     entry = journal(repo)[len(before):].decode()
     assert "learn: 3 change(s) applied" in entry and "Approved (--approve)" in entry
+
+
+ASK = "Apply the 3 change(s) to estimates of runs graded B or better? [y/N]: "
+
+
+@on_posix
+def test_on_a_terminal_it_shows_the_proposal_and_asks_for_the_approval(fresh: Any) -> None:
+    repo = fresh("three")
+    code, shown = rallyc_on_terminal(repo, "learn", "--apply", answers=[(ASK, "n\r")])
+    assert code == 1 and shown.index("What it changes for") < shown.index(ASK) < shown.index("Nothing written")
+    assert not (repo / ".agents" / "rally-learned.json").exists()
+    code, shown = rallyc_on_terminal(repo, "learn", "--apply", answers=[(ASK, "y\r")])
+    assert code == 0 and "Applied 3 change(s)" in shown
+    assert "Approved (a yes on the terminal)" in journal(repo).decode()
 
 
 def test_runs_graded_below_b_are_adapted_without_approval(fresh: Any) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rallyc.errors import RallyError
 from rallyc.journal import append_entry, overrides_line, spec_overrides
@@ -40,6 +40,9 @@ from rallyc.runner.session import Session
 from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
+
+if TYPE_CHECKING:
+    from rallyc.context import LintContext
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 STOP_WAIT_SECONDS = 3.0
@@ -93,9 +96,7 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     if top is None:
         raise RallyError(f"{folder} is not in a git repository", hint="rallyc run works in a git work tree: "
                          "git init, then commit what the teammates start from")  # fmt: skip
-    saved = _saved_learned(top, options.resume) if options.resume else None
-    if saved is not None and saved.values:
-        ctx = lint_clean(spec, "run", values=saved)
+    ctx = _as_started(spec, top, options.resume) or ctx
     name = options.backend or (_saved_backend(top, options.resume) if options.resume else None) or ctx.spec.run.backend
     plan, files = compile_for_run(ctx, name)
     base_commit = git.commit_of(top, plan.team.base)
@@ -140,8 +141,16 @@ def _option_overrides(options: RunOptions, plan: Plan) -> list[str]:
     return found
 
 
+def _as_started(spec: Path, top: Path, run_id: str | None) -> LintContext | None:
+    """For a resumed run that started with learned values, the spec estimated with those (its plan.json's):
+    a resumed run estimates as it began, whatever was learned since."""
+    from rallyc.compile import lint_clean
+
+    saved = _saved_learned(top, run_id) if run_id else None
+    return lint_clean(spec, "run", values=saved) if saved is not None and saved.values else None
+
+
 def _saved_learned(top: Path, run_id: str) -> Learned | None:
-    """The learned values a run started with (its plan.json's), so a resumed run estimates as it began."""
     folder = RunFolder(top, run_id)
     if not RUN_ID.fullmatch(run_id) or not folder.exists():
         return None
