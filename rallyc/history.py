@@ -66,7 +66,8 @@ class RunRecord:
     spec_coordination: float
     """The coordination time the spec's rates give (the factor's base)."""
     actual_coordination: float
-    """The run's time outside the task phase: worktrees, fan-in merges, the team's checks."""
+    """The run's time outside its task phase: the fan-in merges and the team's checks (`wall_seconds` less
+    `task_wall_seconds`)."""
     planned_makespan: float
     actual_makespan: float
     """The task phase's wall time."""
