@@ -273,6 +273,7 @@ class _Builder:
             shell=node.get("shell"),
             retries=node.get("retries", 1),
             concurrency=node.get("concurrency"),
+            setup=tuple(node.get("setup", ())),
             sandbox=node.get("sandbox", "auto"),
             sandbox_writable=tuple(node.get("sandbox_writable", ())),
             max_file_mib=float(node.get("max_file_mib", 50)),

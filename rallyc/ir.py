@@ -178,6 +178,7 @@ class RunSettings:
     shell: str | None = None
     retries: int = 1
     concurrency: int | None = None
+    setup: tuple[str, ...] = ()
     sandbox: str = "auto"
     """auto | required | off"""
     sandbox_writable: tuple[str, ...] = ()

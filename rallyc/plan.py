@@ -125,6 +125,7 @@ class RunPlan:
     shell: str | None
     retries: int
     concurrency: int
+    setup: tuple[str, ...]
     sandbox: str
     sandbox_writable: tuple[str, ...]
     max_file_mib: float
@@ -197,7 +198,7 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         coordination_seconds=schedule.coordination,
         report_to=spec.report_to,
         run=RunPlan(spec.run.backend, spec.run.shell, spec.run.retries, spec.run.concurrency or len(teammates),
-                    spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
+                    spec.run.setup, spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
         learned=(ctx.learned or Learned()).used_by((mate.priced_as for mate in teammates), runtime),
     )
 
@@ -339,7 +340,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "coordination_seconds": number(plan.coordination_seconds),
         "report_to": plan.report_to,
         "run": {"backend": plan.run.backend, "shell": plan.run.shell, "retries": plan.run.retries,
-                "concurrency": plan.run.concurrency, "sandbox": plan.run.sandbox,
+                "concurrency": plan.run.concurrency, "setup": list(plan.run.setup), "sandbox": plan.run.sandbox,
                 "sandbox_writable": list(plan.run.sandbox_writable), "max_file_mib": number(plan.run.max_file_mib)},  # fmt: skip
         **({"learned": learned_document(plan.learned)} if plan.learned else {}),
     }

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from rallyc.compile.render import globs
 from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.backends._process import clip, without_secrets
@@ -83,7 +84,7 @@ class Workspace:
         landed = absolute.resolve().relative_to(self.root).as_posix()
         for path in dict.fromkeys((relative, landed)):
             if not self.owned.matches(path):
-                owns = ", ".join(self.owns) or "nothing"
+                owns = globs(self.owns, str) or "nothing"
                 raise ToolError(
                     f"refused: {path} is outside what this teammate owns ({owns}); nothing was written. "
                     "Write only files that match those globs."
