@@ -53,6 +53,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/compile_speed.py
 	$(BIN)/python bench/run_overhead.py
 	$(BIN)/python bench/fix_speed.py
+	$(BIN)/python bench/learn_accuracy.py
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.errors import RallyError
 from rallyc.rules import PHASES, Rule, all_rules, codes_in, rule_by_code
+
+if TYPE_CHECKING:
+    from rallyc.learned import Learned
 
 SPEC_SUFFIXES = (".rally.yaml", ".rally.yml")
 
@@ -116,6 +120,7 @@ def _merge(config: Settings, overrides: Settings | None) -> Settings:
         strict=overrides.strict or config.strict,
         show_info=overrides.show_info or config.show_info,
         repo=overrides.repo and config.repo,
+        learned=overrides.learned and config.learned,
     )
 
 
@@ -123,9 +128,11 @@ def lint_file(path: Path, display: str, settings: Settings = Settings()) -> File
     return lint_context(context_for(path, display, settings), settings)
 
 
-def context_for(path: Path, display: str, settings: Settings = Settings()) -> LintContext:
-    """A spec loaded for lint (RallyError when the file is unusable); commands that go on to use it share it."""
-    return LintContext(path, display, LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes))
+def context_for(path: Path, display: str, settings: Settings = Settings(), learned: Learned | None = None) -> LintContext:
+    """A spec loaded for lint (RallyError when the file is unusable); commands that go on to use it share it.
+    `learned`: the learned values to estimate with instead of the team's file (a resumed run's own)."""
+    options = LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes, learned=settings.learned)
+    return LintContext(path, display, options, learned=learned)
 
 
 def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileReport:

@@ -24,6 +24,9 @@ def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
     return codes
 
 
+_NO_LEARNED = "Estimate with the spec's own figures, ignoring the values `rallyc learn` learned from past runs."
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"rallyc: {message}", err=True)
     sys.exit(code)
@@ -64,6 +67,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail.")
 @click.option("--no-repo", is_flag=True, help="Do not look at the git work tree of team.repo.")
 @click.option("--no-config", is_flag=True, help="Ignore .rallyc.toml and [tool.rallyc] in pyproject.toml.")
+@click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (atomically).")
 @click.option("--fix", "apply_fixes", is_flag=True,
               help="Apply the safe fixes, then report what remains. Comments and layout are kept.")
@@ -74,7 +78,8 @@ def cli() -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def lint(paths: tuple[str, ...], output_format: str, color: str, strict: bool, show_info: bool,
          select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, no_repo: bool, no_config: bool,
-         output: str | None, apply_fixes: bool, show_diff: bool, add_timeouts: bool, debug: bool) -> None:  # fmt: skip
+         no_learned: bool, output: str | None, apply_fixes: bool, show_diff: bool, add_timeouts: bool,
+         debug: bool) -> None:  # fmt: skip
     """Check team specs. A folder means every *.rally.yaml and *.rally.yml below it (default: .)."""
     if add_timeouts and not (apply_fixes or show_diff):
         raise click.UsageError("--add-timeouts adds a fix: use it with --fix or --diff")
@@ -83,7 +88,8 @@ def lint(paths: tuple[str, ...], output_format: str, color: str, strict: bool, s
         from rallyc.api import lint as lint_paths
         from rallyc.config import Settings
 
-        overrides = Settings(select=select, ignore=ignore, strict=strict, show_info=show_info, repo=not no_repo)
+        overrides = Settings(select=select, ignore=ignore, strict=strict, show_info=show_info, repo=not no_repo,
+                             learned=not no_learned)  # fmt: skip
         fixed: list[Any] = []
         if apply_fixes or show_diff:  # fixes first: the report is of the files as fixed (or, for --diff, as they are)
             fixed = _fixes(paths or (".",), overrides, not no_config, add_timeouts, write=not show_diff)
@@ -224,8 +230,10 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
 @click.option("--install", is_flag=True,
               help="Also write the runtime files into the repository (.claude/agents/ or .codex/agents/), "
                    "never over a file rallyc did not generate.")
+@click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, debug: bool) -> None:
+def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, no_learned: bool,
+                    debug: bool) -> None:  # fmt: skip
     """Compile a lint-clean SPEC: teammate prompts, lead prompt, handoff, runtime files and plan.json."""
 
     def run() -> int:
@@ -234,7 +242,8 @@ def compile_command(spec: str, out: str | None, target: str | None, check: bool,
         from rallyc import compile as compiler
 
         try:
-            compiled = compiler.compile_spec(Path(spec), target=target, out=Path(out) if out else None)
+            compiled = compiler.compile_spec(Path(spec), target=target, out=Path(out) if out else None,
+                                             learned=not no_learned)  # fmt: skip
         except compiler.LintFailed as failed:
             click.echo(_render(failed.report, "text", "auto", to_terminal=sys.stderr.isatty()), nl=False, err=True)
             click.echo(f"rallyc: {failed}", err=True)
@@ -272,14 +281,14 @@ def _shown(path: Any) -> str:
     return str(path) if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
-def _built_context(spec: str | os.PathLike[str]) -> Any:
+def _built_context(spec: str | os.PathLike[str], *, learned: bool = True) -> Any:
     """The spec built without structure errors (RY0), or None after printing them."""
     from pathlib import Path
 
     from rallyc import owners as ownership
 
     try:
-        return ownership.load(Path(spec))
+        return ownership.load(Path(spec), learned=learned)
     except ownership.BrokenSpec as broken:
         from rallyc.api import LintReport
 
@@ -310,14 +319,15 @@ def graph(spec: str, output_format: str, debug: bool) -> None:
 
 @cli.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def explain(spec: str, debug: bool) -> None:
+def explain(spec: str, no_learned: bool, debug: bool) -> None:
     """Explain SPEC's plan: the schedule by estimate, the cost and how it was reached, ownership, merge order."""
 
     def run() -> int:
         from rallyc.explain import explain as explain_plan
 
-        ctx = _built_context(spec)
+        ctx = _built_context(spec, learned=not no_learned)
         if ctx is None:
             return 1
         click.echo(explain_plan(ctx), nl=False)
@@ -344,11 +354,12 @@ def explain(spec: str, debug: bool) -> None:
               help="When every task and check passed, fast-forward the current branch to the integration branch.")
 @click.option("--keep-worktrees", is_flag=True, help="Leave the worktrees in .rally/worktrees/ after the run.")
 @click.option("--no-journal", is_flag=True, help="Do not append an entry to .agents/rally.md.")
+@click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--json", "as_json", is_flag=True, help="Stream the run's events as JSON lines on stdout.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd: float | None, dry_run: bool,
                 resume: str | None, retry: tuple[str, ...], apply_result: bool, keep_worktrees: bool, no_journal: bool,
-                as_json: bool, debug: bool) -> None:  # fmt: skip
+                no_learned: bool, as_json: bool, debug: bool) -> None:  # fmt: skip
     """Run SPEC for real: a git worktree per teammate, tasks scheduled by the graph, ownership enforced on every
     commit, fan-in onto rally/<run-id>/integration, a report in .rally/runs/<run-id>/.
 
@@ -367,7 +378,7 @@ def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd
             raise RallyError("--retry needs --resume RUN_ID: it runs tasks of an existing run again")
         options = RunOptions(backend=backend, concurrency=concurrency, max_usd=max_usd, dry_run=dry_run, resume=resume,
                              apply=apply_result, keep_worktrees=keep_worktrees, journal=not no_journal,
-                             retry=retry)  # fmt: skip
+                             retry=retry, learned=not no_learned)  # fmt: skip
         try:
             return run_spec(Path(spec), options, display_for("json" if as_json else "auto"))
         except LintFailed as failed:
@@ -424,6 +435,60 @@ def clean(run_id: str | None, every: bool, repo: str, debug: bool) -> None:
         return 0
 
     _guarded(debug, run)
+
+
+@cli.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Write the proposed changes (a snapshot of the values before is saved first).")
+@click.option("--approve", is_flag=True,
+              help="With --apply: approve changes backed by runs graded B or better (else asked on a terminal).")
+@click.option("--rollback", is_flag=True, help="Restore the learned values the last --apply replaced.")
+@click.option("--json", "as_json", is_flag=True, help="Print the review (and what was done) as JSON.")
+@click.option("--no-learned", is_flag=True, help="Compare the runs with the spec's own figures, not the learned values.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def learn(spec: str | None, apply_changes: bool, approve: bool, rollback: bool, as_json: bool, no_learned: bool,
+          debug: bool) -> None:  # fmt: skip
+    """Learn the estimates from the team's finished runs: what each run took against its estimate, the factors
+    worth changing (3 runs at least, 3 changes at most) and what they change for SPEC (default: the only
+    *.rally.yaml here, if any). Writes nothing without --apply.
+
+    Exit 0 when done, 1 when --apply needs approval it did not get (nothing written), 2 for an error.
+    """
+    if apply_changes and rollback:
+        raise click.UsageError("--apply and --rollback: choose one")
+    if approve and not apply_changes:
+        raise click.UsageError("--approve goes with --apply")
+    if no_learned and (apply_changes or rollback):
+        raise click.UsageError("--no-learned only shows the runs against the spec's own figures; it cannot write")
+
+    def run() -> int:
+        from pathlib import Path
+
+        from rallyc import learn_command
+
+        given = Path(spec) if spec else learn_command.spec_here()
+        if rollback:
+            return _print(learn_command.rollback(given, as_json))
+        outcome = learn_command.learn(given, apply=apply_changes, approve=approve, use_learned=not no_learned,
+                                      as_json=as_json, ask=_ask if sys.stdin.isatty() and not as_json else None)  # fmt: skip
+        return _print(outcome)
+
+    _guarded(debug, run)
+
+
+def _ask(shown: str, question: str) -> bool:
+    click.echo(shown)
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:
+        return False
+
+
+def _print(outcome: tuple[str, int]) -> int:
+    text, code = outcome
+    click.echo(text, nl=False)
+    return code
 
 
 @cli.command()

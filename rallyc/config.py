@@ -22,6 +22,8 @@ class Settings:
     strict: bool = False
     show_info: bool = False
     repo: bool = True
+    learned: bool = True
+    """Estimate with the team's learned values (`.agents/rally-learned.json`); false: the spec's own figures."""
     max_file_bytes: int = MAX_FILE_BYTES
     source: str | None = None
     """The config file these came from, for messages."""
@@ -41,6 +43,7 @@ _KEYS = {
     "strict": "bool",
     "show-info": "bool",
     "repo": "bool",
+    "learned": "bool",
     "max-file-size": "int",
 }
 

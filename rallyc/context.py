@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rallyc.analysis.cost import CostEstimate, estimate
 from rallyc.analysis.graph import TaskGraph, task_graph
@@ -14,8 +15,11 @@ from rallyc.diagnostics import Finding
 from rallyc.globset import TrackedFiles
 from rallyc.ir import Spec
 from rallyc.load import MAX_FILE_BYTES, Document, YamlSyntaxError, load_text, read_text
-from rallyc.repo import repo_root, tracked_files
+from rallyc.repo import LEARNED_FILE, repo_root, tracked_files
 from rallyc.schema import coerce_strings, schema_findings
+
+if TYPE_CHECKING:
+    from rallyc.learned import Learned
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,16 +27,23 @@ class LintOptions:
     repo: bool = True
     """Look at the git work tree of `team.repo` (RY104 and file counts)."""
     max_file_bytes: int = MAX_FILE_BYTES
+    learned: bool = True
+    """Estimate with the learned values in `team.repo` (`.agents/rally-learned.json`), when there are any."""
 
 
 class LintContext:
     """One spec file under lint. Raises RallyError on construction when the file is unusable."""
 
-    def __init__(self, path: Path, display: str, options: LintOptions | None = None, text: str | None = None) -> None:
-        """`text`, when given, is linted as the content of `path` (`--fix` checks a fix before writing it)."""
+    def __init__(self, path: Path, display: str, options: LintOptions | None = None, text: str | None = None,
+                 learned: Learned | None = None) -> None:  # fmt: skip
+        """`text`, when given, is linted as the content of `path` (`--fix` checks a fix before writing it);
+        `learned`, when given, are the learned values to estimate with instead of the team's file."""
         self.path = path
         self.file = display
         self.options = options or LintOptions()
+        self._given_learned = learned
+        self._costs: dict[str, CostEstimate] = {}
+        self._schedules: dict[str, Schedule] = {}
         self.text = ""
         self.load_error: YamlSyntaxError | None = None
         self.document: Document | None = None
@@ -63,12 +74,51 @@ class LintContext:
         return task_graph(self.spec)
 
     @cached_property
-    def schedule(self) -> Schedule:
-        return schedule(self.spec, self.graph)
+    def learned(self) -> Learned | None:
+        """The learned values the estimates use: those given, else the team's file; None without either."""
+        if self._given_learned is not None or not self.options.learned:
+            return self._given_learned
+        path = repo_root(self.path, self.spec.team.repo) / LEARNED_FILE
+        try:
+            if not path.is_file():  # one stat: a team that learned nothing pays nothing more
+                return None
+        except OSError:  # a path this system cannot look up holds no file either
+            return None
+        from rallyc.learned import read_learned
+
+        return read_learned(path).current
 
     @cached_property
+    def learned_note(self) -> str:
+        """`; estimated with learned values: ...` when the estimates use any, else empty: for findings."""
+        if self.learned is None:
+            return ""
+        from rallyc.analysis.cost import resolve_model
+        from rallyc.learned import summary
+
+        models = {resolve_model(mate.model.value, self.spec.team.lead_model) for mate in self.spec.teammates}
+        used = self.learned.used_by(models, self.spec.team.runtime)
+        return f"; estimated with learned values: {summary(used)}" if used else ""
+
+    def cost_for(self, runtime: str) -> CostEstimate:
+        """The cost estimate on `runtime`: learned token factors are per model and runtime."""
+        if runtime not in self._costs:
+            self._costs[runtime] = estimate(self.spec, self.learned, runtime)
+        return self._costs[runtime]
+
+    def schedule_for(self, runtime: str) -> Schedule:
+        """The schedule on `runtime` (an acyclic graph): the learned coordination factor is per runtime."""
+        if runtime not in self._schedules:
+            self._schedules[runtime] = schedule(self.spec, self.graph, self.learned, runtime)
+        return self._schedules[runtime]
+
+    @property
+    def schedule(self) -> Schedule:
+        return self.schedule_for(self.spec.team.runtime)
+
+    @property
     def cost(self) -> CostEstimate:
-        return estimate(self.spec)
+        return self.cost_for(self.spec.team.runtime)
 
     @cached_property
     def repo_files(self) -> tuple[str, ...] | None:

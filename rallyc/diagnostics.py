@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rallyc.source import Span
@@ -77,16 +77,22 @@ class Diagnostic:
 _SUPPRESSION = re.compile(r"(?:^|\s)#\s*rallyc:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
 
 
+def suppression_comments(text: str) -> Iterator[tuple[int, set[str], str, bool]]:
+    """(line, codes, the comment from its `#`, whether it stands alone on its line) of each
+    `# rallyc: ignore[...]` comment."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SUPPRESSION.search(line)
+        if match:
+            codes = {code.strip().upper() for code in match.group(1).split(",") if code.strip()}
+            yield number, codes, line[line.index("#", match.start()):].strip(), line.lstrip().startswith("#")
+
+
 def suppressions(text: str) -> dict[int, frozenset[str]]:
     """Line -> codes silenced there: a comment covers its own line, and the next when it stands alone."""
     silenced: dict[int, set[str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _SUPPRESSION.search(line)
-        if not match:
-            continue
-        codes = {code.strip().upper() for code in match.group(1).split(",") if code.strip()}
+    for number, codes, _, alone in suppression_comments(text):
         silenced.setdefault(number, set()).update(codes)
-        if line.lstrip().startswith("#"):
+        if alone:
             silenced.setdefault(number + 1, set()).update(codes)
     return {line: frozenset(codes) for line, codes in silenced.items()}
 

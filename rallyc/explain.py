@@ -12,6 +12,7 @@ from rallyc.compile.render import globs
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
 from rallyc.plan import Plan, lower
+from rallyc.repo import LEARNED_FILE
 from rallyc.units import format_duration, format_tokens, format_usd
 
 BAR_WIDTH = 32
@@ -23,8 +24,16 @@ def explain(ctx: LintContext) -> str:
         names = " -> ".join(ctx.graph.tasks[node].id for node in ctx.graph.cycle())
         raise RallyError(f"{ctx.file}: the tasks wait on each other in a cycle ({names})", hint="rallyc lint shows where")
     plan = lower(ctx, Path(ctx.file).as_posix(), ctx.spec.team.runtime)
-    sections = (_headline(plan), _schedule(plan), _cost(plan), _ownership(plan), _merge(plan, bool(ctx.spec.merge_order)))
+    sections = (_headline(plan), *_learned(plan), _schedule(plan), _cost(plan), _ownership(plan),
+                _merge(plan, bool(ctx.spec.merge_order)))  # fmt: skip
     return "\n\n".join(sections) + "\n"
+
+
+def _learned(plan: Plan) -> list[str]:
+    if not plan.learned:
+        return []
+    return [f"Estimates use learned values from past runs ({LEARNED_FILE.as_posix()}; --no-learned ignores them): "
+            f"{plan.learned_summary}"]
 
 
 def _headline(plan: Plan) -> str:

@@ -240,17 +240,20 @@ def starter_spec(spec_path: Path, goal: str, name: str | None = None) -> Starter
     repo = os.path.relpath(root, spec_dir).replace(os.sep, "/")
     setup = tuple(setup_for(root)) if checks else ()
     team = _Text(goal, slug(name or root.name), repo, areas, checks, skipped, setup)
-    usd = _estimate(team.render(None))
+    usd = _estimate(team.render(None), root)
     max_usd = max(5, math.ceil(usd * HEADROOM / 5) * 5)
     return Starter(team.render((usd, max_usd)), areas, usd, max_usd, skipped)
 
 
-def _estimate(text: str) -> float:
+def _estimate(text: str, root: Path) -> float:
+    """The starter's cost, with what the team learned from its runs in `root`: the cap must hold the estimate
+    lint will make."""
     from rallyc.analysis.cost import estimate
     from rallyc.build import build
+    from rallyc.learn import learned_file
     from rallyc.load import load_text
 
-    return estimate(build(load_text(text, "team.rally.yaml")).spec).usd
+    return estimate(build(load_text(text, "team.rally.yaml")).spec, learned_file(root).current).usd
 
 
 @dataclass(frozen=True, slots=True)

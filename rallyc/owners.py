@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rallyc.api import SPEC_SUFFIXES, FileReport, context_for, structure_findings
+from rallyc.config import Settings
 from rallyc.context import LintContext
 from rallyc.diagnostics import Severity
 from rallyc.errors import RallyError
@@ -40,9 +41,10 @@ def find_spec(folder: Path) -> Path:
     raise RallyError(f"several specs in {folder}: {names}", hint="choose one with --spec FILE")
 
 
-def load(spec_path: Path) -> LintContext:
-    """The spec, built; BrokenSpec when `rallyc lint` would report an RY0 error."""
-    ctx = context_for(spec_path, str(spec_path))
+def load(spec_path: Path, *, learned: bool = True) -> LintContext:
+    """The spec, built; BrokenSpec when `rallyc lint` would report an RY0 error. `learned=False`: its estimates
+    ignore the team's learned values."""
+    ctx = context_for(spec_path, str(spec_path), Settings(learned=learned))
     problems = structure_findings(ctx)
     if any(problem.severity is Severity.ERROR for problem in problems):
         raise BrokenSpec(FileReport(ctx.file, ctx.text, tuple(problems), 0))

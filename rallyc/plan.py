@@ -18,6 +18,8 @@ from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
 from rallyc.globparse import EXCLUDE
 from rallyc.ir import Spec, Task, Teammate, written
+from rallyc.learned import Learned, LearnedValue, summary, value_document
+from rallyc.repo import LEARNED_FILE
 
 PLAN_VERSION = 1
 INTEGRATION = "integration"
@@ -149,10 +151,17 @@ class Plan:
     coordination_seconds: float
     report_to: str
     run: RunPlan
+    learned: tuple[LearnedValue, ...] = ()
+    """The learned values the estimates used (none: the spec's own figures)."""
 
     @property
     def tasks(self) -> tuple[TaskPlan, ...]:
         return tuple(task for teammate in self.teammates for task in teammate.tasks)
+
+    @property
+    def learned_summary(self) -> str:
+        """The learned values used, in words (empty when none)."""
+        return summary(self.learned)
 
     def teammate(self, name: str) -> TeammatePlan:
         return next(teammate for teammate in self.teammates if teammate.name == name)
@@ -167,10 +176,11 @@ class Plan:
 
 
 def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
-    """The plan of a lint-clean spec (an acyclic graph is assumed: lint refuses a cycle)."""
+    """The plan of a lint-clean spec (an acyclic graph is assumed: lint refuses a cycle), estimated for `runtime`."""
     spec, graph = ctx.spec, ctx.graph
-    usd = {item.task: item.usd for item in ctx.cost.tasks}
-    teammates = tuple(_teammate(ctx, teammate, usd) for teammate in spec.teammates)
+    cost, schedule = ctx.cost_for(runtime), ctx.schedule_for(runtime)
+    usd = {item.task: item.usd for item in cost.tasks}
+    teammates = tuple(_teammate(ctx, teammate, usd, runtime) for teammate in spec.teammates)
     return Plan(
         spec=spec_path,
         runtime=runtime,
@@ -181,14 +191,15 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         context=_text(spec.context),
         constraints=tuple(spec.constraints),
         verify=tuple(spec.verify),
-        budget=_budget(ctx),
-        total_work_seconds=ctx.schedule.total_work,
-        makespan_seconds=ctx.schedule.makespan,
-        speedup=ctx.schedule.speedup,
-        coordination_seconds=ctx.schedule.coordination,
+        budget=_budget(ctx, runtime),
+        total_work_seconds=schedule.total_work,
+        makespan_seconds=schedule.makespan,
+        speedup=schedule.speedup,
+        coordination_seconds=schedule.coordination,
         report_to=spec.report_to,
         run=RunPlan(spec.run.backend, spec.run.shell, spec.run.retries, spec.run.concurrency or len(teammates),
                     spec.run.setup, spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
+        learned=(ctx.learned or Learned()).used_by((mate.priced_as for mate in teammates), runtime),
     )
 
 
@@ -230,7 +241,7 @@ def _team(spec: Spec) -> TeamPlan:
     return TeamPlan(team.name, team.goal.strip(), team.repo, team.base, team.lead_model, team.delegate)
 
 
-def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float]) -> TeammatePlan:
+def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float], runtime: str) -> TeammatePlan:
     prompt = f"teammates/{teammate.name}.md"
     return TeammatePlan(
         name=teammate.name,
@@ -243,14 +254,14 @@ def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float]) -> Te
         context=_text(teammate.context),
         constraints=tuple(teammate.constraints),
         report=_text(teammate.report),
-        tasks=tuple(_task(ctx, task, prompt, usd[task.id]) for task in teammate.tasks),
+        tasks=tuple(_task(ctx, task, prompt, usd[task.id], runtime) for task in teammate.tasks),
         branch=branch_name("{run_id}", teammate.name),
         prompt=prompt,
     )
 
 
-def _task(ctx: LintContext, task: Task, prompt: str, usd: float) -> TaskPlan:
-    graph, schedule = ctx.graph, ctx.schedule
+def _task(ctx: LintContext, task: Task, prompt: str, usd: float, runtime: str) -> TaskPlan:
+    graph, schedule = ctx.graph, ctx.schedule_for(runtime)
     number = graph.index[task.id]
     before = tuple(graph.tasks[source] for source in sorted(graph.predecessors[number]))
     return TaskPlan(
@@ -264,7 +275,7 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float) -> TaskPlan:
         waits_on=tuple(source.id for source in before if source.teammate != task.teammate),
         estimate_seconds=task.estimate.amount if task.estimate else None,
         timeout_seconds=task.timeout_seconds,
-        duration_seconds=task.duration_seconds,
+        duration_seconds=schedule.durations[number],
         start_seconds=schedule.start[number],
         finish_seconds=schedule.finish[number],
         tokens=task.tokens,
@@ -277,8 +288,8 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float) -> TaskPlan:
     )
 
 
-def _budget(ctx: LintContext) -> BudgetPlan:
-    budget, cost = ctx.spec.budget, ctx.cost
+def _budget(ctx: LintContext, runtime: str) -> BudgetPlan:
+    budget, cost = ctx.spec.budget, ctx.cost_for(runtime)
     overrides = dict(budget.prices)
     models = sorted({resolve_model(t.model.value, ctx.spec.team.lead_model) for t in ctx.spec.teammates})
     prices = tuple((model, price_of(model, overrides).input, price_of(model, overrides).output) for model in models)
@@ -331,7 +342,13 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "run": {"backend": plan.run.backend, "shell": plan.run.shell, "retries": plan.run.retries,
                 "concurrency": plan.run.concurrency, "setup": list(plan.run.setup), "sandbox": plan.run.sandbox,
                 "sandbox_writable": list(plan.run.sandbox_writable), "max_file_mib": number(plan.run.max_file_mib)},  # fmt: skip
+        **({"learned": learned_document(plan.learned)} if plan.learned else {}),
     }
+
+
+def learned_document(values: tuple[LearnedValue, ...]) -> dict[str, Any]:
+    """Which learned values the estimates used, each with how many runs it was learned from."""
+    return {"file": LEARNED_FILE.as_posix(), "values": [value_document(item, points=False) for item in values]}
 
 
 def _teammate_document(teammate: TeammatePlan) -> dict[str, Any]:

@@ -1,10 +1,16 @@
-"""The files git tracks under a spec's `team.repo`, read once per lint."""
+"""A spec's `team.repo`: where it is, the files git tracks there (read once per lint), and the files rallyc
+keeps there for the team (the journal and the learned values, which a team commits)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rallyc.errors import RallyError
+
+JOURNAL = Path(".agents") / "rally.md"
+"""One entry per run and per learned change: the one file of the user's tree a run writes."""
+LEARNED_FILE = Path(".agents") / "rally-learned.json"
+"""The learned estimates, beside the journal: committed, so CI lints with them."""
 
 
 def repo_root(spec_path: Path, team_repo: str) -> Path:

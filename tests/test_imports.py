@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import EXAMPLES, ROOT
 
@@ -45,3 +46,15 @@ def test_a_valid_spec_without_the_repository_needs_neither_difflib_nor_subproces
     modules = modules_after("lint", "--no-repo", str(EXAMPLES[0]))
     assert "rallyc.rules.ry006_unknown_reference" in modules  # the rules that suggest names did run
     assert not {"difflib", "subprocess"} & modules
+
+
+def test_lint_reads_learned_values_only_where_there_are_some(tmp_path: Path) -> None:
+    """No learned file: one stat, no import. A learned file: its reader, never the learning loop."""
+    spec = tmp_path / "team.rally.yaml"
+    spec.write_text(EXAMPLES[0].read_text())
+    modules = modules_after("lint", "--no-repo", str(spec))
+    assert not {"rallyc.learned", "rallyc.learn", "rallyc.history"} & modules
+    (tmp_path / ".agents").mkdir()
+    (tmp_path / ".agents" / "rally-learned.json").write_text('{"generator": "rallyc", "version": 1, "values": []}')
+    modules = modules_after("lint", "--no-repo", str(spec))
+    assert "rallyc.learned" in modules and not {"rallyc.learn", "rallyc.history", "rallyc.journal"} & modules

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import select
+import json
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from rallyc.config import Settings
 from rallyc.errors import RallyError
 from rallyc.load import load_text
 from tests.conftest import ROOT, git_index
+from tests.terminal import on_posix, rallyc_on_terminal
 
 GOAL = "Add a --json flag to the CLI, with tests and docs."
 
@@ -32,71 +31,8 @@ def init(cwd: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, s
     return result.exit_code, result.output
 
 
-on_posix = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX only")
-TERMINAL_DEADLINE = 20.0
-
-
 def init_on_terminal(cwd: Path, *args: str, answers: Sequence[tuple[str, str]] = ()) -> tuple[int, str]:
-    """`python -m rallyc init` in a child whose stdin, stdout and stderr are a real pseudo-terminal.
-
-    `answers` are (prompt, reply) pairs: wait until the prompt shows, then type the reply. Returns the
-    exit code and everything the terminal showed (echoed replies included, CR LF turned into LF).
-    Everything is bounded by one deadline, so a question nobody answers fails the test instead of hanging it.
-    """
-    import pty
-
-    package_root = str(Path(starter.__file__).resolve().parents[1])  # the rallyc under test, even in a copy
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
-           "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}  # fmt: skip
-    master, slave = pty.openpty()
-    try:
-        child = subprocess.Popen([sys.executable, "-m", "rallyc", "init", *args], cwd=cwd, env=env,
-                                 stdin=slave, stdout=slave, stderr=slave, start_new_session=True)  # fmt: skip
-    except BaseException:
-        os.close(master)
-        raise
-    finally:
-        os.close(slave)  # the child holds it now: reading the master gets EOF (EIO) once the child is gone
-    deadline = time.monotonic() + TERMINAL_DEADLINE
-    shown = bytearray()
-    pending = list(answers)
-
-    def read_some() -> bool:
-        """Read what the terminal shows within the deadline; False at the end of output."""
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"rallyc init still running after {TERMINAL_DEADLINE}s; it showed:\n{text()}")
-        ready, _, _ = select.select([master], [], [], left)
-        if not ready:
-            return True  # the loop checks the deadline again
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: every slave fd is closed, the child is done
-            return False
-        shown.extend(chunk)
-        return bool(chunk)
-
-    def text() -> str:
-        return shown.decode("utf-8", errors="replace").replace("\r\n", "\n")
-
-    try:
-        after = 0  # each prompt is looked for in what the terminal showed since the previous reply
-        while pending:
-            prompt, reply = pending[0]
-            if prompt.encode("utf-8") in shown[after:]:
-                after = len(shown)
-                os.write(master, reply.encode("utf-8"))
-                pending.pop(0)
-            elif not read_some():
-                raise AssertionError(f"rallyc init ended without asking {prompt!r}; it showed:\n{text()}")
-        while read_some():
-            pass
-        return child.wait(timeout=max(deadline - time.monotonic(), 1)), text()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        os.close(master)
+    return rallyc_on_terminal(cwd, "init", *args, answers=answers)
 
 
 def lints_clean(spec: Path) -> None:
@@ -339,6 +275,21 @@ def test_getting_started_init_lint_fix_explain_compile(tmp_path: Path, monkeypat
     compiled = runner.invoke(cli, ["compile", "team.rally.yaml"])
     assert compiled.exit_code == 0, compiled.output
     assert "wrote 12 files for claude-agent-teams to .rally/build/my-project" in compiled.output
+
+
+def test_the_starters_cap_holds_the_estimate_the_team_learned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs showed tasks use 3x their tokens: the starter's cap is made from that estimate, so it lints clean."""
+    repo = git_index(tmp_path / "shop", LAYOUTS["src-tests-docs"])
+    (repo / ".agents").mkdir()
+    values = [{"parameter": "tokens", "model": model, "runtime": "claude-agent-teams", "value": 3, "data_points": []}
+              for model in ("sonnet", "opus")]  # fmt: skip
+    (repo / ".agents" / "rally-learned.json").write_text(json.dumps({"generator": "rallyc", "version": 1,
+                                                                     "values": values}))  # fmt: skip
+    code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    assert code == 0, output
+    assert "cost estimate $44.10" in output  # $14.70 x 3
+    assert spec_data(repo / "team.rally.yaml")["budget"] == {"max_usd": 70}
+    lints_clean(repo / "team.rally.yaml")
 
 
 @pytest.mark.parametrize(("files", "setup"), [

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
 from rallyc.units import format_tokens, format_usd
+
+if TYPE_CHECKING:
+    from rallyc.learned import Learned
 
 PRICE_TABLE_DATE = "2026-11"
 """When the built-in table below was last checked against Anthropic's published prices."""
@@ -60,7 +64,10 @@ class TaskCost:
     task: str
     model: str
     tokens: float
+    """The task's `tokens` x overhead x the learned token factor."""
     usd: float
+    factor: float = 1.0
+    """The learned token factor of the task's model and runtime (1: none learned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +90,27 @@ class CostEstimate:
             by_model.setdefault(item.model, []).append(item)
         parts = [
             f"{len(items)} {model} task{'s' if len(items) != 1 else ''} x "
-            f"{format_tokens(sum(i.tokens for i in items) / self.overhead / len(items))} tokens"
-            f" = {format_usd(sum(i.usd for i in items))}"
+            f"{format_tokens(sum(i.tokens / i.factor for i in items) / self.overhead / len(items))} tokens"
+            + (f" x {items[0].factor:g} learned" if items[0].factor != 1 else "")
+            + f" = {format_usd(sum(i.usd for i in items))}"
             for model, items in sorted(by_model.items())
         ]
         return f"{' + '.join(parts)} (overhead x{self.overhead:g} included, prices of {PRICE_TABLE_DATE})"
 
 
-def estimate(spec: Spec) -> CostEstimate:
-    """Tasks only (the lead is not counted): tokens x blended price x overhead."""
+def estimate(spec: Spec, learned: Learned | None = None, runtime: str | None = None) -> CostEstimate:
+    """Tasks only (the lead is not counted): tokens x overhead x learned factor x blended price.
+
+    The learned token factor is that of each task's model on `runtime` (default: `team.runtime`).
+    """
     overrides = dict(spec.budget.prices)
     overhead = spec.budget.overhead
     items = []
     for teammate in spec.teammates:
         model = resolve_model(teammate.model.value, spec.team.lead_model)
         price = price_of(model, overrides)
+        factor = learned.token_factor(model, runtime or spec.team.runtime) if learned else 1.0
         for task in teammate.tasks:
-            tokens = task.tokens * overhead
-            items.append(TaskCost(task.id, model, tokens, tokens * price.blended / 1_000_000))
+            tokens = task.tokens * overhead * factor
+            items.append(TaskCost(task.id, model, tokens, tokens * price.blended / 1_000_000, factor))
     return CostEstimate(tuple(items), overhead)

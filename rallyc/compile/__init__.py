@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from rallyc.errors import RallyError
 from rallyc.paths import checked_name, inside
 
 if TYPE_CHECKING:
+    from rallyc.learned import Learned
     from rallyc.plan import Plan
 
 PLAN_FILE = "plan.json"
@@ -63,9 +64,10 @@ class Compiled:
         return {path: self.files[path] for path in self.runtime_files}
 
 
-def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = None) -> Compiled:
-    """Compile one spec in memory; LintFailed when `rallyc lint` would fail on it."""
-    return compile_context(lint_clean(spec), target=target, out=out)
+def compile_spec(spec: Path, *, target: str | None = None, out: Path | None = None, learned: bool = True) -> Compiled:
+    """Compile one spec in memory; LintFailed when `rallyc lint` would fail on it. `learned=False`: estimate
+    with the spec's own figures, not the team's learned values."""
+    return compile_context(lint_clean(spec, learned=learned), target=target, out=out)
 
 
 def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | None = None) -> Compiled:
@@ -102,13 +104,16 @@ def _check_names(plan: Plan) -> None:
         checked_name(task.id, "the task id")
 
 
-def lint_clean(spec: Path, action: str = "compile") -> LintContext:
+def lint_clean(spec: Path, action: str = "compile", *, learned: bool = True, values: Learned | None = None) -> LintContext:
     """The spec's context, once `rallyc lint` (with the project's config) passes on it and no error it
-    hides leaves the spec unusable for `action` (a suppressed cycle or schema error)."""
+    hides leaves the spec unusable for `action` (a suppressed cycle or schema error). Its estimates use the
+    team's learned values unless `learned` is False or the config says not to; `values` instead, when given."""
     if not spec.is_file():
         raise RallyError(f"{spec}: no such spec file" if not spec.exists() else f"{spec} is not a file")
     settings = settings_for(spec)
-    ctx = context_for(spec, str(spec), settings)
+    if not learned:
+        settings = replace(settings, learned=False)
+    ctx = context_for(spec, str(spec), settings, values)
     report = lint_context(ctx, settings)
     if report.failed or report.blocker is not None:
         raise LintFailed(LintReport((report,), ()), action)

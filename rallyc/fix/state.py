@@ -34,8 +34,9 @@ class State:
 
 
 def lint_state(path: Path, display: str, text: str, settings: Settings) -> State:
-    options = LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes)
-    everything = Settings(show_info=True, repo=settings.repo, max_file_bytes=settings.max_file_bytes)
+    options = LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes, learned=settings.learned)
+    everything = Settings(show_info=True, repo=settings.repo, max_file_bytes=settings.max_file_bytes,
+                          learned=settings.learned)  # fmt: skip
     ctx = LintContext(path, display, options, text=text)
     report = lint_context(ctx, everything)
     return State(text, ctx, report.diagnostics, report.phases, report.blocker)
@@ -111,4 +112,4 @@ def added(before: State, after: State) -> list[str]:
 
 def settings_of(state: State) -> Settings:
     options = state.ctx.options
-    return Settings(repo=options.repo, max_file_bytes=options.max_file_bytes)
+    return Settings(repo=options.repo, max_file_bytes=options.max_file_bytes, learned=options.learned)

@@ -70,7 +70,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         ctx.spec.teammates_span,
         f"estimated speedup is {shown:.2f}x, below {MIN_SPEEDUP}x: the tasks sum to "
         f"{format_duration(schedule.total_work)} of work, but the run takes {format_duration(schedule.makespan)} "
-        f"from first start to last finish across {_teammates(len(ctx.spec.teammates))}",
+        f"from first start to last finish across {_teammates(len(ctx.spec.teammates))}{ctx.learned_note}",
         "prefer sequential execution in a single session, or fewer teammates with tasks that do not wait "
         f"on each other: the team multiplies tokens by {ctx.spec.budget.overhead:g}, worth it only from a "
         f"{MIN_SPEEDUP}x speedup",

@@ -105,9 +105,11 @@ def _percent(share: Fraction) -> str:
 
 
 def _explain_tokens(cost: CostEstimate) -> str:
-    """`8 tasks x 150k tokens x overhead 3.5`, or the total when tasks differ."""
-    written = [item.tokens / cost.overhead for item in cost.tasks]
+    """`8 tasks x 150k tokens x overhead 3.5`, or the total when tasks differ; and the learned token factor."""
+    written = [item.tokens / cost.overhead / item.factor for item in cost.tasks]
     tasks = f"{len(written)} task{'s' if len(written) != 1 else ''}"
+    factors = {item.factor for item in cost.tasks}
+    learned = "" if factors <= {1.0} else f" x learned {factors.pop():g}" if len(factors) == 1 else " x the learned factors"
     if len(set(written)) == 1:
-        return f"{tasks} x {format_tokens(written[0])} tokens x overhead {cost.overhead:g}"
-    return f"{tasks} with {format_tokens(sum(written))} tokens in all x overhead {cost.overhead:g}"
+        return f"{tasks} x {format_tokens(written[0])} tokens x overhead {cost.overhead:g}{learned}"
+    return f"{tasks} with {format_tokens(sum(written))} tokens in all x overhead {cost.overhead:g}{learned}"

@@ -68,7 +68,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     yield Finding(
         ctx.spec.teammates_span,
         f"coordination takes {format_duration(plan.coordination)} ({_parts(plan)}) against a makespan of "
-        f"{format_duration(plan.makespan)}: {_percent(share)} of the run, over the 40% limit",
+        f"{format_duration(plan.makespan)}: {_percent(share)} of the run, over the 40% limit{ctx.learned_note}",
         "use fewer teammates, give each larger tasks, or cut cross-teammate `after` links; "
         "if the work is this small, one teammate or a single session does it faster",
     )

@@ -8,6 +8,7 @@ from rallyc.units import format_duration, format_tokens, format_usd
 
 
 def dry_run_text(plan: Plan, concurrency: int, max_usd: float | None, backend: str) -> str:
+    """`max_usd`: the cap in force (--max-usd, else budget.max_usd)."""
     slots = simulate(plan, concurrency)
     makespan = max((slot.finish for slot in slots), default=0.0)
     work = sum(slot.finish - slot.start for slot in slots)
@@ -29,6 +30,7 @@ def dry_run_text(plan: Plan, concurrency: int, max_usd: float | None, backend: s
         "",
         _cost(plan, max_usd),
         f"  how: {plan.budget.explanation}",
+        *([f"  learned from past runs: {plan.learned_summary}"] if plan.learned else []),
         "",
         f"Merge order at fan-in, one teammate at a time: {' > '.join(plan.merge_order)}",
         f"Team checks after fan-in: {'; '.join(plan.verify) if plan.verify else 'none'}",
@@ -38,12 +40,20 @@ def dry_run_text(plan: Plan, concurrency: int, max_usd: float | None, backend: s
     return "\n".join(lines)
 
 
-def _cost(plan: Plan, max_usd: float | None) -> str:
+def _cost(plan: Plan, cap: float | None) -> str:
     budget = plan.budget
-    cap = max_usd if max_usd is not None else budget.max_usd
     text = f"Cost estimate: {format_usd(budget.estimated_usd)}"
     text += f" of a {format_usd(cap)} cap" if cap is not None else " (no cap: set budget.max_usd or --max-usd)"
     text += f"; {format_tokens(budget.estimated_tokens)} tokens"
     if budget.max_tokens is not None:
         text += f" of {format_tokens(budget.max_tokens)}"
+    return text
+
+
+def projection(plan: Plan, cap: float | None) -> str:
+    """The run's budget projection, one line at its start: what the estimate says it will spend and take."""
+    text = f"{_cost(plan, cap)}; makespan {format_duration(plan.makespan_seconds)} by estimate"
+    text += f" (learned from past runs: {plan.learned_summary})" if plan.learned else " (the spec's own figures)"
+    if cap is not None and plan.budget.estimated_usd > cap:
+        text += "; over the cap: expect the run to stop early and skip tasks for the budget"
     return text

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rallyc.learned import value_document
 from rallyc.plan import INTEGRATION, Plan, branch_name, number
 from rallyc.runner.state import DONE, FAILED, SKIPPED, RunState
 from rallyc.units import format_duration, format_tokens, format_usd
@@ -128,6 +129,9 @@ def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
         "tokens": state.tokens,
         "estimated_usd": number(plan.budget.estimated_usd),
         "estimated_tokens": number(plan.budget.estimated_tokens),
+        "estimated_makespan_seconds": number(plan.makespan_seconds),
+        "learned": [value_document(item, points=False) for item in plan.learned],
+        "overrides": list(state.overrides),
         "max_usd": state.max_usd,
         "max_tokens": state.max_tokens,
         "budget_stop": state.budget_stop,
@@ -250,6 +254,8 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         f"- Speedup: {doc['speedup_achieved']:.2f}x achieved of {plan.speedup:.2f}x planned "
         f"(work {seconds(doc['work_seconds'])}, task phase {seconds(state.task_wall_s)}, "
         f"whole run {seconds(state.wall_s)})",
+        estimate_line(plan, state),
+        f"- Overrides: {_cell('; '.join(state.overrides)) or 'none'}",
         f"- Integration branch: `{doc['integration_branch']}`"
         + (f" at `{state.fanin.commit[:12]}`" if state.fanin.commit else "")
         + (f"; applied to `{state.applied.branch}`" if state.applied else ""),
@@ -296,6 +302,23 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         doc["next_step"],
     ]
     return "\n".join(lines) + "\n"
+
+
+def estimate_line(plan: Plan, state: RunState) -> str:
+    """Estimate against actual, for the report: what `rallyc learn` learns from."""
+    tokens = f"tokens {format_tokens(plan.budget.estimated_tokens)} estimated, {format_tokens(state.tokens)} used"
+    time = (f"makespan {seconds(plan.makespan_seconds)} estimated, task phase {seconds(state.task_wall_s)}"
+            f"{_off(plan.makespan_seconds, state.task_wall_s)}")  # fmt: skip
+    source = f"learned values: {plan.learned_summary}" if plan.learned else "the spec's own figures (`rallyc learn` learns from runs)"
+    return f"- Estimate vs actual: {tokens}{_off(plan.budget.estimated_tokens, state.tokens)}; {time}; from {source}"
+
+
+def _off(estimate: float, actual: float) -> str:
+    """` (actual 23% above the estimate)`; nothing when there is nothing to compare."""
+    if estimate <= 0 or actual <= 0:
+        return ""
+    change = actual / estimate - 1
+    return f" (actual {abs(change):.0%} {'above' if change >= 0 else 'below'} the estimate)"
 
 
 def _task_row(task: dict[str, Any]) -> str:

@@ -20,11 +20,14 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rallyc.errors import RallyError
+from rallyc.journal import append_entry, overrides_line, spec_overrides
+from rallyc.learned import Learned, from_plan
 from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
+from rallyc.repo import JOURNAL
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import staging_for
@@ -38,10 +41,12 @@ from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store
 from rallyc.runner.worktree import Git, GitError
 from rallyc.units import format_tokens, format_usd
 
+if TYPE_CHECKING:
+    from rallyc.context import LintContext
+
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 STOP_WAIT_SECONDS = 3.0
 """At a second Ctrl-C, how long rallyc waits for the spawner to have ended every command's tree."""
-JOURNAL = Path(".agents") / "rally.md"
 INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -57,6 +62,8 @@ class RunOptions:
     journal: bool = True
     retry: tuple[str, ...] = ()
     """With `resume`: done tasks to run again (and what comes after them)."""
+    learned: bool = True
+    """Estimate with the team's learned values (a resumed run keeps those it started with)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,9 @@ class Prepared:
     backend: Backend
     backend_name: str
     sandbox: Policy
+    overrides: tuple[str, ...] = ()
+    """What the user overrode, in words, for the journal: options that differ from the spec, and what the spec
+    itself overrides (a justified team size, silenced findings)."""
 
 
 def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepared:
@@ -81,13 +91,14 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     from rallyc.compile import lint_clean
     from rallyc.runner.compiled import compile_for_run, team_dir
 
-    ctx = lint_clean(spec, "run")
+    ctx = lint_clean(spec, "run", learned=options.learned and not options.resume)
     folder = team_dir(ctx)
     git = Git.for_repo(folder, env)
     top = git.toplevel(folder)
     if top is None:
         raise RallyError(f"{folder} is not in a git repository", hint="rallyc run works in a git work tree: "
                          "git init, then commit what the teammates start from")  # fmt: skip
+    ctx = _as_started(spec, top, options.resume) or ctx
     name = options.backend or (_saved_backend(top, options.resume) if options.resume else None) or ctx.spec.run.backend
     plan, files = compile_for_run(ctx, name)
     base_commit = git.commit_of(top, plan.team.base)
@@ -114,7 +125,42 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
         contained(top, written)  # what a run writes in the user's tree stays in it, symbolic links resolved
     _checks_test_the_worktree(plan, top, folder, env)
     sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
-    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox)
+    overrides = (*_option_overrides(options, plan), *spec_overrides(ctx))
+    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox, overrides)
+
+
+def _option_overrides(options: RunOptions, plan: Plan) -> list[str]:
+    """The command-line options that override the spec, each with what the spec says."""
+    found = []
+    if options.max_usd is not None and options.max_usd != plan.budget.max_usd:
+        spec_cap = format_usd(plan.budget.max_usd) if plan.budget.max_usd is not None else "none"
+        found.append(f"--max-usd {format_usd(options.max_usd)} (budget.max_usd: {spec_cap})")
+    if options.concurrency is not None and options.concurrency != plan.run.concurrency:
+        found.append(f"--concurrency {options.concurrency} (spec: {plan.run.concurrency})")
+    if options.backend is not None and options.backend != plan.run.backend:
+        found.append(f"--backend {options.backend} (run.backend: {plan.run.backend})")
+    if not options.learned:
+        found.append("--no-learned (estimates from the spec's own figures)")
+    return found
+
+
+def _as_started(spec: Path, top: Path, run_id: str | None) -> LintContext | None:
+    """For a resumed run that started with learned values, the spec estimated with those (its plan.json's):
+    a resumed run estimates as it began, whatever was learned since."""
+    from rallyc.compile import lint_clean
+
+    saved = _saved_learned(top, run_id) if run_id else None
+    return lint_clean(spec, "run", values=saved) if saved is not None and saved.values else None
+
+
+def _saved_learned(top: Path, run_id: str) -> Learned | None:
+    folder = RunFolder(top, run_id)
+    if not RUN_ID.fullmatch(run_id) or not folder.exists():
+        return None
+    try:
+        return from_plan(json.loads(folder.plan_file.read_text(encoding="utf-8")).get("learned"), folder.plan_file)
+    except (OSError, ValueError, AttributeError, RallyError):
+        return None  # no plan to resume from: `--resume` says so
 
 
 def _checks_test_the_worktree(plan: Plan, top: Path, folder: Path, env: Mapping[str, str]) -> None:
@@ -156,12 +202,14 @@ def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str
     if prepared.dirty:
         display.line(f"rallyc: warning: {len(prepared.dirty)} tracked file(s) have uncommitted changes; the run starts "
                      f"from team.base ({prepared.plan.team.base}) and does not see them")  # fmt: skip
-    if options.dry_run:
-        from rallyc.runner.dryrun import dry_run_text
+    from rallyc.runner.dryrun import dry_run_text, projection
 
-        display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency,
-                                  options.max_usd, prepared.backend_name))  # fmt: skip
+    cap = options.max_usd if options.max_usd is not None else prepared.plan.budget.max_usd
+    if options.dry_run:
+        display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency, cap,
+                                  prepared.backend_name))  # fmt: skip
         return EXIT_PASSED
+    display.line(f"rallyc: {projection(prepared.plan, cap)}")
     spawner.shared()  # started with the run, not in the middle of its first task
     prepared.sandbox.prepare()
     session, notes = _open(prepared, options, environment)
@@ -196,7 +244,7 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
         max_tokens=plan.budget.max_tokens, keep_worktrees=options.keep_worktrees, journal=options.journal,
         tasks={task.id: TaskState(task.id, task.teammate) for task in plan.tasks},
         heads={mate.name: prepared.base_commit for mate in plan.teammates},
-        sandbox=str(prepared.sandbox.mechanism),
+        sandbox=str(prepared.sandbox.mechanism), overrides=list(prepared.overrides),
     )  # fmt: skip
     session = _session(prepared, state, folder, store, env, redactor, common)
     session.save()
@@ -245,6 +293,7 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
     state.max_usd = options.max_usd if options.max_usd is not None else state.max_usd
     state.keep_worktrees = state.keep_worktrees or options.keep_worktrees
     state.journal = state.journal and options.journal
+    state.overrides += [item for item in prepared.overrides if item not in state.overrides]
     session = _session(prepared, state, folder, Store(folder, redactor), env, redactor, common)
     notes = amend(session, change)
     for path, text in prepared.files.items():  # the plan and prompts the run goes on with
@@ -431,7 +480,6 @@ def _journal(s: Session, status: str) -> None:
     """One entry appended to .agents/rally.md in team.repo: the one file a run writes into the user's tree."""
     plan, state = s.plan, s.state
     score = tes(plan, state)
-    path = s.top / state.prefix / JOURNAL
     entry = (
         f"\n## {state.finished_at or now_text()} run `{state.run_id}`\n\n"
         f"- Team: {plan.team.name}, {len(plan.teammates)} teammates ({', '.join(m.role for m in plan.teammates)}), "
@@ -440,11 +488,9 @@ def _journal(s: Session, status: str) -> None:
         f"skipped; {len(state.violations)} ownership violation(s), {len(state.conflicts)} merge conflict(s)\n"
         f"- TES {score.score:.2f} ({score.grade}); cost {format_usd(state.cost_usd)}; report "
         f".rally/runs/{state.run_id}/report.md\n"
+        + overrides_line(state.overrides)
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = "" if path.exists() else "# Rally journal\n\nOne entry per `rallyc run` (team size, pattern, outcome, TES).\n"
-    with open(path, "a", encoding="utf-8") as stream:
-        stream.write(s.redactor.text(header + entry))
+    append_entry(s.top / state.prefix / JOURNAL, s.redactor.text(entry))
 
 
 def team_pattern(plan: Plan) -> str:

@@ -193,6 +193,8 @@ class RunState:
     outside: list[Outside] = field(default_factory=list)
     sandbox: str = ""
     """The sandbox the tasks ran in, in words (`Landlock (ABI 7)`, `none (...)`)."""
+    overrides: list[str] = field(default_factory=list)
+    """What the user overrode (options against the spec, a justified team size, silenced findings), in words."""
 
     @property
     def cost_usd(self) -> float:
