@@ -213,6 +213,18 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
     _guarded(debug, run)
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def guard(args: tuple[str, ...]) -> None:
+    """Answer a Claude Code or Codex hook: the event's JSON on stdin, exit 0 (go on) or 2 (refused).
+
+    The hooks `rallyc compile --install` writes run it; `rallyc guard --help` says how.
+    """
+    from rallyc.guard.main import main
+
+    sys.exit(main(list(args)))
+
+
 @cli.command("compile")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", type=click.Path(file_okay=False),
@@ -222,10 +234,15 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 listing every file that is not what compiling would write.")
 @click.option("--install", is_flag=True,
-              help="Also write the runtime files into the repository (.claude/agents/ or .codex/agents/), "
-                   "never over a file rallyc did not generate.")
+              help="Also write the runtime files into the repository (agent files, the guard's plan) and merge the "
+                   "guard's hooks into .claude/settings.json or .codex/hooks.json; never over a file rallyc did not "
+                   "generate.")
+@click.option("--uninstall", is_flag=True,
+              help="Remove what --install put into the repository for SPEC, restoring hooks files as they were; "
+                   "compiles nothing.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, debug: bool) -> None:
+def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, uninstall: bool,
+                    debug: bool) -> None:  # fmt: skip
     """Compile a lint-clean SPEC: teammate prompts, lead prompt, handoff, runtime files and plan.json."""
 
     def run() -> int:
@@ -233,6 +250,12 @@ def compile_command(spec: str, out: str | None, target: str | None, check: bool,
 
         from rallyc import compile as compiler
 
+        if uninstall:
+            if install or check:
+                _fail("--uninstall cannot be combined with --install or --check")
+            for relative in compiler.uninstall(Path(spec)):
+                click.echo(f"uninstalled {relative}")
+            return 0
         try:
             compiled = compiler.compile_spec(Path(spec), target=target, out=Path(out) if out else None)
         except compiler.LintFailed as failed:

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rallyc.analysis.cost import price_of, resolve_model
+from rallyc.analysis.cost import CostEstimate, estimate, price_of
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
 from rallyc.ir import Spec, Task, Teammate
+from rallyc.models import priced_model
 
 PLAN_VERSION = 1
 INTEGRATION = "integration"
@@ -63,7 +64,7 @@ class TeammatePlan:
     model: str
     """As written (`sonnet`, `inherit`, a full id)."""
     priced_as: str
-    """The model the estimate used (`inherit` resolved to the lead's)."""
+    """The model the estimate used (`inherit` resolved to the lead's; on Codex a Claude model is the Codex default)."""
     mode: str
     owns: tuple[str, ...]
     reads: tuple[str, ...]
@@ -165,8 +166,9 @@ class Plan:
 def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
     """The plan of a lint-clean spec (an acyclic graph is assumed: lint refuses a cycle)."""
     spec, graph = ctx.spec, ctx.graph
-    usd = {item.task: item.usd for item in ctx.cost.tasks}
-    teammates = tuple(_teammate(ctx, teammate, usd) for teammate in spec.teammates)
+    cost = ctx.cost if runtime == spec.team.runtime else estimate(spec, runtime)
+    usd = {item.task: item.usd for item in cost.tasks}
+    teammates = tuple(_teammate(ctx, teammate, usd, runtime) for teammate in spec.teammates)
     return Plan(
         spec=spec_path,
         runtime=runtime,
@@ -177,7 +179,7 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         context=_text(spec.context),
         constraints=tuple(spec.constraints),
         verify=tuple(spec.verify),
-        budget=_budget(ctx),
+        budget=_budget(ctx, cost, runtime),
         total_work_seconds=ctx.schedule.total_work,
         makespan_seconds=ctx.schedule.makespan,
         speedup=ctx.schedule.speedup,
@@ -226,13 +228,13 @@ def _team(spec: Spec) -> TeamPlan:
     return TeamPlan(team.name, team.goal.strip(), team.repo, team.base, team.lead_model, team.delegate)
 
 
-def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float]) -> TeammatePlan:
+def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float], runtime: str) -> TeammatePlan:
     prompt = f"teammates/{teammate.name}.md"
     return TeammatePlan(
         name=teammate.name,
         role=teammate.role.value,
         model=teammate.model.value,
-        priced_as=resolve_model(teammate.model.value, ctx.spec.team.lead_model),
+        priced_as=priced_model(teammate.model.value, ctx.spec.team.lead_model, runtime),
         mode=teammate.mode.value,
         owns=tuple(pattern.text for pattern in teammate.owns),
         reads=tuple(pattern.text for pattern in teammate.reads),
@@ -273,10 +275,10 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float) -> TaskPlan:
     )
 
 
-def _budget(ctx: LintContext) -> BudgetPlan:
-    budget, cost = ctx.spec.budget, ctx.cost
+def _budget(ctx: LintContext, cost: CostEstimate, runtime: str) -> BudgetPlan:
+    budget = ctx.spec.budget
     overrides = dict(budget.prices)
-    models = sorted({resolve_model(t.model.value, ctx.spec.team.lead_model) for t in ctx.spec.teammates})
+    models = sorted({priced_model(t.model.value, ctx.spec.team.lead_model, runtime) for t in ctx.spec.teammates})
     prices = tuple((model, price_of(model, overrides).input, price_of(model, overrides).output) for model in models)
     rates = budget.coordination
     return BudgetPlan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
+from rallyc.models import CODEX_DEFAULT_MODEL, priced_model
 from rallyc.units import format_tokens, format_usd
 
 PRICE_TABLE_DATE = "2026-11"
@@ -21,6 +22,9 @@ _BUILTIN = {
     "claude-sonnet-4-6": Price(3, 15),
     "claude-sonnet-4-5": Price(3, 15),
     "claude-haiku-4-5": Price(1, 5),
+    # Codex's default model, for a Claude model a Codex agent file leaves out: OpenAI's list price,
+    # $5 / $30 per million tokens (developers.openai.com/api/docs/pricing, checked 2026-08)
+    CODEX_DEFAULT_MODEL: Price(5, 30),
 }
 
 
@@ -84,13 +88,14 @@ class CostEstimate:
         return f"{' + '.join(parts)} (overhead x{self.overhead:g} included, prices of {PRICE_TABLE_DATE})"
 
 
-def estimate(spec: Spec) -> CostEstimate:
-    """Tasks only (the lead is not counted): tokens x blended price x overhead."""
+def estimate(spec: Spec, runtime: str | None = None) -> CostEstimate:
+    """Tasks only (the lead is not counted): tokens x blended price x overhead, each task priced as the
+    model `runtime` (default `team.runtime`) runs it on (`rallyc.models.priced_model`)."""
     overrides = dict(spec.budget.prices)
     overhead = spec.budget.overhead
     items = []
     for teammate in spec.teammates:
-        model = resolve_model(teammate.model.value, spec.team.lead_model)
+        model = priced_model(teammate.model.value, spec.team.lead_model, runtime or spec.team.runtime)
         price = price_of(model, overrides)
         for task in teammate.tasks:
             tokens = task.tokens * overhead
