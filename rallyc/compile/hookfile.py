@@ -93,9 +93,10 @@ def merged(text: str | None, groups: Sequence[Group], is_ours: Callable[[Any], b
 
 
 def with_groups(base: str | None, groups: Sequence[Group]) -> str:
-    """`base` (None: no file) with `groups` added, each after the last group of its event."""
+    """`base` (None: no file) with `groups` added, each after the last group of its event, event by event in
+    name order (one order, so taking them out can merge them back the same way)."""
     result = EMPTY if base is None else base
-    for event, group in groups:
+    for event, group in sorted(groups, key=lambda item: item[0]):
         result = _add(result, event, group)
     return result
 
@@ -232,9 +233,11 @@ def _groups(text: str, tree: Node) -> Iterator[Group]:
 
 
 def _only_ours(text: str, child: Child, is_ours: Callable[[Any], bool]) -> bool:
+    """The container holds something, and all of it is ours (an empty one of the user's is never removed)."""
+    inner = child.value.children
     if child.key == "hooks":
-        return all(_only_ours(text, event, is_ours) for event in child.value.children)
-    return all(is_ours(_value(text, group.value)) for group in child.value.children)
+        return bool(inner) and all(_only_ours(text, event, is_ours) for event in inner)
+    return bool(inner) and all(is_ours(_value(text, group.value)) for group in inner)
 
 
 def _member(node: Node, key: str) -> Child | None:

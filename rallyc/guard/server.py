@@ -95,8 +95,13 @@ def serve(_event: str, plan: str, _teammate: str | None) -> int:
     path = socket_path(plan)
     if path is None or _alive(path):
         return 0
+    import signal
+    import threading
+
     idle = float(os.environ.get("RALLYC_GUARD_IDLE_SECONDS") or IDLE_SECONDS)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # ended by kill: still remove the socket
+    listener, bound = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM), None
     try:
         if os.path.exists(path):
             os.unlink(path)  # a dead server's socket: nothing answers on it
@@ -107,7 +112,8 @@ def serve(_event: str, plan: str, _teammate: str | None) -> int:
         _loop(listener, os.path.realpath(plan))
     finally:
         listener.close()
-    _remove(path, bound)
+        if bound is not None:
+            _remove(path, bound)
     return 0
 
 
