@@ -294,3 +294,13 @@ def test_plan_mode_maps_to_each_runtime(tmp_path: Path) -> None:
     assert "## Plan approval" in teams.files["lead.md"] and "## Plan approval" in subagents.files["lead.md"]
     assert "under plan approval" in subagents.files["teammates/api.md"]
     assert "## Plan approval" not in compile_text(tmp_path, SMALL_SPEC).files["lead.md"]
+
+
+def test_codex_prices_a_left_out_claude_model_as_its_default(tmp_path: Path) -> None:
+    claude = json.loads(compile_text(tmp_path, SMALL_SPEC, "claude-agent-teams").files["plan.json"])["budget"]
+    codex = json.loads(compile_text(tmp_path, SMALL_SPEC, "codex-subagents").files["plan.json"])["budget"]
+    assert claude["prices"] == {"sonnet": {"input": 3, "output": 15}}
+    assert codex["prices"] == {"gpt-5.5": {"input": 5, "output": 30}}
+    assert codex["estimated_usd"] > claude["estimated_usd"]
+    result = compile_text(tmp_path, SMALL_SPEC, "codex-subagents")
+    assert "the estimate prices their tasks as gpt-5.5" in result.notes[0]
