@@ -52,7 +52,7 @@ def cold() -> None:
     from rallyc.globs import clear_caches
 
     clear_caches()
-    build._cached_glob.cache_clear()  # glob texts parsed once per process
+    build._cached_item.cache_clear()  # glob texts parsed once per process
     re.purge()
 
 
@@ -198,7 +198,7 @@ def matching(path: Path, runs: int, repository: list[str]) -> dict[str, Any]:
     lookup = owner_index(named)
     owned = [lookup(path) for path in repository]
     sample = random.Random(3).sample(range(len(repository)), 500)
-    for number in sample:  # the regular expressions agree with the automata
+    for number in sample:  # the prefix index agrees with matching each glob on its own
         exact = [name for name, globs in named.items() if any(match(glob, repository[number]) for glob in globs)]
         assert owned[number] == exact, (repository[number], owned[number], exact)
     return {
@@ -225,7 +225,7 @@ _WITNESS = re.compile(r"owns of '([^']+)' \((.+)\) and '([^']+)' \((.+)\) overla
 def check_overlaps(report: Any) -> list[str]:
     """Every planted pair reported once, with a witness both globs match; nothing else reported."""
     from rallyc.globs import match
-    from rallyc.syntax import parse_glob
+    from rallyc.globparse import parse_glob
 
     problems = []
     found = [d for d in report.diagnostics if d.code == "RY101"]

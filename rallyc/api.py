@@ -10,7 +10,7 @@ from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.errors import RallyError
-from rallyc.rules import PHASES, Rule, all_rules, codes_in
+from rallyc.rules import PHASES, Rule, all_rules, codes_in, rule_by_code
 
 SPEC_SUFFIXES = (".rally.yaml", ".rally.yml")
 
@@ -178,6 +178,7 @@ def _run_rules(
     The findings, the phases run, and the blocking errors among the findings.
     """
     found: list[Diagnostic] = []
+    seen: set[Diagnostic] = set()
     blocking: list[Diagnostic] = []
     ran: list[str] = []
     for phase in phases:
@@ -189,6 +190,9 @@ def _run_rules(
             if rule.phase == phase and (rule.blocks or phase != "plan" or settings.selects(rule.code)):
                 for finding in rule.check(ctx):
                     diagnostic = _diagnostic(rule, finding)
+                    if diagnostic in seen:  # two rules may meet the same too-complex glob
+                        continue
+                    seen.add(diagnostic)
                     if diagnostic.severity is Severity.ERROR and finding.blocking and rule.blocks:
                         blocking.append(diagnostic)
                     found.append(diagnostic)
@@ -196,6 +200,9 @@ def _run_rules(
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
+    """The finding under its rule's code, or under the code it names (RY004 from an ownership rule)."""
+    if finding.code is not None:
+        rule = rule_by_code(finding.code) or rule
     severity = finding.severity or rule.severity
     return Diagnostic(
         rule.code, rule.name, severity, finding.message, finding.span, finding.hint, finding.related, finding.fix

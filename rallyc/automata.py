@@ -1,26 +1,25 @@
 """Finite automata over path characters: the machinery under `rallyc.globs`.
 
-Characters are handled symbolically. Every move of an automaton carries a
-`CharSet` (code-point ranges), and the code points where some set starts or
-stops cut the whole of Unicode into a few intervals no move tells apart. A
-lazy DFA steps on interval numbers, so a glob costs a handful of symbols
-whatever the paths hold (emoji, surrogate-escaped bytes).
+Characters are handled symbolically: every move carries a `CharSet` (code-point ranges), so a
+glob costs a handful of moves whatever the paths hold (emoji, surrogate-escaped bytes).
 
-A glob becomes a Thompson NFA (`NfaBuilder`); `LazyDfa` determinises it on
-demand, one cached row per subset reached, because the linter asks about the
-same glob again and again but visits few of its subsets. `shortest_word`
-searches a product of lazy DFAs, plus the "valid path" automaton, breadth
-first: the first word found is the shortest, and among those the smallest
-under `char_rank`, so witnesses are stable and readable.
+A glob becomes a Thompson NFA (`NfaBuilder`). Questions about two globs walk the *product of
+their NFAs* (`rallyc.witness`), which has at most one node per pair of states: polynomial, never
+a subset construction. Only the side that must *reject* a path (an exclusion, the union a glob
+must lie inside) needs a deterministic automaton: `LazyDfa` builds its subsets on demand, one
+row per subset the search reaches. Matching a path steps a `rallyc.globnfa.PathMatcher`, a DFA
+built on the path's own characters whose cache is flushed when it grows: linear in the path
+whatever the glob.
+
+No question may run unbounded: a `Budget` counts the steps of one question (product nodes and the
+NFA moves and subset states each one touches, never wall time, so an answer never depends on how
+busy the machine is) and raises `TooComplex` past `STEP_BUDGET`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypeAlias
 
 CharSet: TypeAlias = tuple[tuple[int, int], ...]
@@ -31,7 +30,44 @@ SLASH = ord("/")
 SLASH_SET: CharSet = ((SLASH, SLASH),)
 NOT_SLASH: CharSet = ((0, SLASH - 1), (SLASH + 1, MAX_CODE))
 DEAD = 0
+UNREACHABLE = 1 << 30
+"""The distance of a state from which nothing is accepted."""
 """Every `LazyDfa` numbers the empty subset 0: nothing can be accepted from it."""
+
+STEP_BUDGET = 100_000
+"""Steps one question may take: about 200 ms here (bench/README.md, "Pathological globs"); past it
+the question is `TooComplex` and lint says so (RY004) instead of hanging."""
+
+
+class TooComplex(Exception):
+    """A question needed more than STEP_BUDGET steps; it has no answer, and callers report that."""
+
+    def __init__(self, steps: int) -> None:
+        super().__init__(f"more than {steps:,} automaton steps")
+        self.steps = steps
+
+
+class Budget:
+    """The steps left to one question."""
+
+    __slots__ = ("left", "limit", "_paid")
+
+    def __init__(self, limit: int = STEP_BUDGET) -> None:
+        self.left = self.limit = limit
+        self._paid: set[object] = set()
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise TooComplex(self.limit)
+
+    def spend_once(self, work: object, steps: int) -> None:
+        """Spend for a piece of work the first time this question needs it (a DFA row is built
+        once, however often the search comes back to it, and whether or not an earlier question
+        already built it: the count stays the question's own)."""
+        if work not in self._paid:
+            self._paid.add(work)
+            self.spend(steps)
 
 
 # ---- character sets ------------------------------------------------------------
@@ -66,46 +102,120 @@ def without_slash(charset: CharSet) -> CharSet:
     return complement(char_set(complement(charset) + SLASH_SET))
 
 
+EVERYTHING: CharSet = ((0, MAX_CODE),)
+
+
+def intersect(one: CharSet, other: CharSet) -> CharSet:
+    """The code points in both (both sorted: one merge pass)."""
+    if one == EVERYTHING or other == EVERYTHING:
+        return other if one == EVERYTHING else one
+    found: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(one) and j < len(other):
+        low, high = max(one[i][0], other[j][0]), min(one[i][1], other[j][1])
+        if low <= high:
+            found.append((low, high))
+        if one[i][1] < other[j][1]:
+            i += 1
+        else:
+            j += 1
+    return tuple(found)
+
+
 def contains(charset: CharSet, code: int) -> bool:
-    return any(low <= code <= high for low, high in charset)
-
-
-# ---- readable representatives ------------------------------------------------------
-
-_PREFERRED = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
-_PREFERRED_RANK = {char: rank for rank, char in enumerate(_PREFERRED)}
-
-
-def char_rank(char: str) -> int:
-    """Witness order: lower-case letters, digits, upper case, `._-`, then by code point."""
-    return _PREFERRED_RANK.get(char, len(_PREFERRED) + ord(char))
-
-
-@lru_cache(maxsize=4096)
-def representative(low: int, high: int) -> str:
-    """The most readable character of an interval, so witnesses read `src/a.py`, not `src/\\x00.py`."""
-    for char in _PREFERRED:
-        if low <= ord(char) <= high:
-            return char
-    for code in (max(low, 0x21), max(low, 0xA1)):  # printable ASCII, then printable Latin-1 on
+    for low, high in charset:  # sorted: stop at the first range past `code`
         if code <= high:
-            return chr(code)
-    return chr(low)
+            return code >= low
+    return False
 
 
 # ---- NFA -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Nfa:
-    """An NFA without empty moves left: `closures[s]` is `s` plus all it reaches by them."""
+    """A Thompson NFA; closures over empty moves are computed on first use and kept.
 
-    moves: tuple[tuple[tuple[CharSet, int], ...], ...]
-    closures: tuple[frozenset[int], ...]
-    start: frozenset[int]
-    accepts: frozenset[int]
-    bounds: tuple[int, ...]
-    """Sorted code points where an interval starts; always begins with 0."""
+    """
+
+    __slots__ = ("moves", "empty", "start", "accepting", "_closures", "_flat", "_distances")
+
+    def __init__(
+        self,
+        moves: Sequence[Sequence[tuple[CharSet, int]]],
+        empty: Sequence[Sequence[int]],
+        start: int,
+        accepting: frozenset[int],
+    ) -> None:
+        self.moves = moves
+        self.empty = empty
+        self.start = start
+        self.accepting = accepting
+        self._closures: dict[int, frozenset[int]] = {}
+        self._flat: dict[int, tuple[tuple[CharSet, int], ...]] = {}
+        self._distances: dict[CharSet, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.moves)
+
+    def closure(self, state: int) -> frozenset[int]:
+        """`state` and every state its empty moves reach."""
+        found = self._closures.get(state)
+        if found is None and not self.empty[state]:  # most states: a character's, with no empty move
+            found = self._closures[state] = frozenset((state,))
+        elif found is None:
+            seen, stack = {state}, [state]
+            while stack:
+                for target in self.empty[stack.pop()]:
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+            found = self._closures[state] = frozenset(seen)
+        return found
+
+    def flat_moves(self, state: int) -> tuple[tuple[CharSet, int], ...]:
+        """The character moves out of `state`'s closure: what `state` does without empty moves."""
+        found = self._flat.get(state)
+        if found is None:
+            found = self._flat[state] = tuple(move for inner in self.closure(state) for move in self.moves[inner])
+        return found
+
+    def distance(self, state: int, alphabet: CharSet = EVERYTHING) -> int:
+        """Fewest characters of `alphabet` from `state` to acceptance (UNREACHABLE when none will do).
+
+        A lower bound on what any path through `state` still needs, so a search can skip a state
+        that cannot finish within the length it looks for. One backward pass per alphabet.
+        """
+        found = self._distances.get(alphabet)
+        if found is None:
+            found = self._distances[alphabet] = self._backward_distances(alphabet)
+        return found[state]
+
+    def _backward_distances(self, alphabet: CharSet) -> list[int]:
+        """0-1 breadth first from the accepting states along reversed moves (empty moves cost 0)."""
+        into: list[list[tuple[int, int]]] = [[] for _ in self.moves]
+        for source, row in enumerate(self.moves):
+            for charset, target in row:
+                if intersect(charset, alphabet):
+                    into[target].append((source, 1))
+        for source, targets in enumerate(self.empty):
+            for target in targets:
+                into[target].append((source, 0))
+        distances = [UNREACHABLE] * len(self.moves)
+        queue: deque[int] = deque()
+        for state in self.accepting:
+            distances[state] = 0
+            queue.append(state)
+        while queue:
+            state = queue.popleft()
+            for source, cost in into[state]:
+                if distances[state] + cost < distances[source]:
+                    distances[source] = distances[state] + cost
+                    queue.appendleft(source) if cost == 0 else queue.append(source)
+        return distances
+
+    def accepts_in(self, states: frozenset[int]) -> bool:
+        """Whether an accepting state is among `states` (closed sets: no closure taken)."""
+        return not self.accepting.isdisjoint(states)
 
 
 class NfaBuilder:
@@ -127,211 +237,83 @@ class NfaBuilder:
         self._empty[source].append(target)
 
     def build(self, start: int, accept: int) -> Nfa:
-        closures = tuple(self._closure(state) for state in range(len(self._moves)))
-        moves = tuple(tuple(row) for row in self._moves)
-        return Nfa(moves, closures, closures[start], frozenset({accept}), _bounds(moves))
-
-    def _closure(self, state: int) -> frozenset[int]:
-        seen = {state}
-        stack = [state]
-        while stack:
-            for target in self._empty[stack.pop()]:
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-        return frozenset(seen)
-
-
-def _bounds(moves: Iterable[Iterable[tuple[CharSet, int]]]) -> tuple[int, ...]:
-    cuts = {0}
-    for row in moves:
-        for charset, _ in row:
-            for low, high in charset:
-                cuts.update((low, high + 1))
-    cuts.discard(MAX_CODE + 1)
-    return tuple(sorted(cuts))
+        return Nfa(self._moves, self._empty, start, frozenset((accept,)))
 
 
 def union(nfas: Sequence[Nfa]) -> Nfa:
-    """One NFA accepting what any of `nfas` accepts (none: accepts nothing)."""
-    moves: list[tuple[tuple[CharSet, int], ...]] = []
-    closures: list[frozenset[int]] = []
-    start: set[int] = set()
-    accepts: set[int] = set()
-    for nfa in nfas:
+    """One NFA accepting what any of `nfas` accepts.
+
+    A new start state 0 has an empty move to each part's start (none: it accepts nothing).
+    """
+    moves: list[Sequence[tuple[CharSet, int]]] = [()]
+    empty: list[Sequence[int]] = [()]
+    starts: list[int] = []
+    accepting: set[int] = set()
+    for number, nfa in enumerate(nfas):
         offset = len(moves)
         moves.extend(tuple((charset, target + offset) for charset, target in row) for row in nfa.moves)
-        closures.extend(frozenset(state + offset for state in closure) for closure in nfa.closures)
-        start.update(state + offset for state in nfa.start)
-        accepts.update(state + offset for state in nfa.accepts)
-    bounds = tuple(sorted({cut for nfa in nfas for cut in nfa.bounds} | {0}))
-    return Nfa(tuple(moves), tuple(closures), frozenset(start), frozenset(accepts), bounds)
+        empty.extend(tuple(target + offset for target in row) for row in nfa.empty)
+        starts.append(nfa.start + offset)
+        accepting.update(state + offset for state in nfa.accepting)
+    empty[0] = tuple(starts)
+    return Nfa(moves, empty, 0, frozenset(accepting))
 
 
-# ---- lazy DFA ----------------------------------------------------------------------
+# ---- lazy DFA (the side that must reject) ----------------------------------------------
+
+
+Row: TypeAlias = tuple[tuple[int, int, int], ...]
+"""Moves out of a DFA state: sorted `(low, high, target)` covering every code point."""
 
 
 class LazyDfa:
-    """Subset construction on demand; state `DEAD` (0) is the empty subset."""
+    """Subset construction on demand over an NFA; `DEAD` (0) is the empty subset.
 
-    __slots__ = ("nfa", "bounds", "start", "accepting", "_ids", "_subsets", "_rows", "_ranges")
+    `accepting[state]`: some NFA state of the subset accepts (one of the union's globs matches).
+    """
+
+    __slots__ = ("nfa", "start", "subsets", "accepting", "_ids", "_rows")
 
     def __init__(self, nfa: Nfa) -> None:
         self.nfa = nfa
-        self.bounds = nfa.bounds
+        self.subsets: list[frozenset[int]] = []
         self.accepting: list[bool] = []
         self._ids: dict[frozenset[int], int] = {}
-        self._subsets: list[frozenset[int]] = []
-        self._rows: list[list[int]] = []
-        self._ranges: dict[tuple[int, bool], tuple[tuple[int, int, int], ...]] = {}
+        self._rows: dict[int, Row] = {}
         self._intern(frozenset())
-        self.start = self._intern(nfa.start)
+        self.start = self._intern(nfa.closure(nfa.start))
 
-    def symbol(self, code: int) -> int:
-        """The interval holding `code`, numbered in this automaton's own alphabet."""
-        return bisect_right(self.bounds, code) - 1
-
-    def step(self, state: int, symbol: int) -> int:
-        target = self._rows[state][symbol]
-        if target < 0:
-            moves = [move for source in self._subsets[state] for move in self.nfa.moves[source]]
-            target = self._rows[state][symbol] = self._intern(self._reach(moves, self.bounds[symbol]))
-        return target
-
-    def ranges(self, state: int, live_only: bool) -> tuple[tuple[int, int, int], ...]:
-        """Moves out of `state` as sorted `(low, high, target)`, neighbours with one target merged.
-
-        With `live_only`, moves into `DEAD` are left out. Computed once per state.
-        """
-        found = self._ranges.get((state, live_only))
+    def row(self, state: int) -> Row:
+        """Moves out of `state`, neighbours with one target merged; built once per state."""
+        found = self._rows.get(state)
         if found is None:
-            found = self._ranges[(state, live_only)] = self._merged_ranges(state, live_only)
+            found = self._rows[state] = self._build_row(state)
         return found
 
-    def _merged_ranges(self, state: int, live_only: bool) -> tuple[tuple[int, int, int], ...]:
+    def _build_row(self, state: int) -> Row:
         """Only the cuts of the moves leaving this subset matter: a literal position has one or two."""
-        moves = [move for source in self._subsets[state] for move in self.nfa.moves[source]]
+        moves = [move for source in self.subsets[state] for move in self.nfa.moves[source]]
         cuts = sorted({0}.union(*((low, high + 1) for charset, _ in moves for low, high in charset)) - {MAX_CODE + 1})
         merged: list[tuple[int, int, int]] = []
         for low, following in zip(cuts, (*cuts[1:], MAX_CODE + 1)):
             target = self._intern(self._reach(moves, low))
-            if live_only and target == DEAD:
-                continue
-            if merged and merged[-1][2] == target and merged[-1][1] == low - 1:
+            if merged and merged[-1][2] == target:
                 merged[-1] = (merged[-1][0], following - 1, target)
             else:
                 merged.append((low, following - 1, target))
         return tuple(merged)
 
-    def accepts(self, text: str) -> bool:
-        """Whether the automaton accepts `text` (no path validity check here)."""
-        state, rows, bounds = self.start, self._rows, self.bounds
-        for char in text:
-            symbol = bisect_right(bounds, ord(char)) - 1
-            target = rows[state][symbol]
-            state = target if target >= 0 else self.step(state, symbol)
-            if state == DEAD:
-                return False
-        return self.accepting[state]
-
     def _reach(self, moves: list[tuple[CharSet, int]], code: int) -> frozenset[int]:
         reached: set[int] = set()
         for charset, target in moves:
-            for low, high in charset:
-                if low <= code <= high:
-                    reached |= self.nfa.closures[target]
-                    break
+            if contains(charset, code):
+                reached |= self.nfa.closure(target)
         return frozenset(reached)
 
     def _intern(self, subset: frozenset[int]) -> int:
         found = self._ids.get(subset)
-        if found is not None:
-            return found
-        number = self._ids[subset] = len(self._subsets)
-        self._subsets.append(subset)
-        self.accepting.append(bool(subset & self.nfa.accepts))
-        self._rows.append([DEAD if not subset else -1] * len(self.bounds))
-        return number
-
-
-# ---- product search ------------------------------------------------------------------
-
-_Step: TypeAlias = tuple[int, int, tuple[int, ...]]
-"""Code points `low..high` all lead the product to the same machine states."""
-
-
-def _intersect(steps: list[_Step], ranges: tuple[tuple[int, int, int], ...]) -> list[_Step]:
-    """Refine product steps by one more machine's ranges (both lists sorted by code point)."""
-    refined: list[_Step] = []
-    index = 0
-    for low, high, states in steps:
-        while index < len(ranges) and ranges[index][1] < low:
-            index += 1
-        probe = index
-        while probe < len(ranges) and ranges[probe][0] <= high:
-            r_low, r_high, target = ranges[probe]
-            refined.append((max(low, r_low), min(high, r_high), (*states, target)))
-            probe += 1
-    return refined
-
-
-_EVERY_CHAR: list[_Step] = [(0, SLASH - 1, ()), (SLASH, SLASH, ()), (SLASH + 1, MAX_CODE, ())]
-
-
-_Letter: TypeAlias = tuple[str, tuple[int, ...]]
-"""A witness character and the machine states it leads to."""
-_Parents: TypeAlias = dict[tuple[int, ...], tuple[tuple[int, ...], str]]
-
-
-def _letters(machines: Sequence[LazyDfa], states: tuple[int, ...], wanted: Sequence[bool]) -> list[_Letter]:
-    """The distinct moves out of a product state, as (witness char, next states), best char first.
-
-    A machine that must accept contributes only its live ranges, so a literal
-    position offers one letter instead of the whole alphabet.
-    """
-    steps = _EVERY_CHAR
-    for machine, state, want in zip(machines, states, wanted):
-        steps = _intersect(steps, machine.ranges(state, live_only=want))
-    letters = [(representative(low, high), targets) for low, high, targets in steps]
-    return sorted(letters, key=_rank_of_letter) if len(letters) > 1 else letters
-
-
-def _rank_of_letter(letter: _Letter) -> int:
-    return char_rank(letter[0])
-
-
-def shortest_word(machines: Sequence[LazyDfa], wanted: Sequence[bool], *, plain: bool = False) -> str | None:
-    """The shortest valid path that machine i accepts exactly when `wanted[i]`, or None.
-
-    With `plain`, only paths with no segment starting with `.` count.
-
-    Breadth first over the product, letters in `char_rank` order: the first goal
-    reached is the shortest word and, among equals, the smallest in that order.
-    A valid path is non-empty segments joined by `/`, tracked by the first
-    component: 0 at a segment's start (no `/` allowed), 1 inside a segment
-    (the only place a path may end).
-    """
-    first = (0, *(machine.start for machine in machines))
-    parents: _Parents = {first: (first, "")}
-    queue = deque([first])
-    while queue:
-        current = queue.popleft()
-        for char, targets in _letters(machines, current[1:], wanted):
-            if current[0] == 0 and (char == "/" or (plain and char == ".")):
-                continue  # an empty segment, or a hidden name when plain ones are wanted
-            following = (0 if char == "/" else 1, *targets)
-            if following in parents:
-                continue
-            parents[following] = (current, char)
-            if following[0] == 1 and all(m.accepting[s] == w for m, s, w in zip(machines, targets, wanted)):
-                return _spell(parents, following, first)
-            queue.append(following)
-    return None
-
-
-def _spell(parents: _Parents, last: tuple[int, ...], first: tuple[int, ...]) -> str:
-    chars: list[str] = []
-    while last != first:
-        last, char = parents[last]
-        chars.append(char)
-    return "".join(reversed(chars))
+        if found is None:
+            found = self._ids[subset] = len(self.subsets)
+            self.subsets.append(subset)
+            self.accepting.append(self.nfa.accepts_in(subset))
+        return found

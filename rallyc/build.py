@@ -31,7 +31,8 @@ from rallyc.ir import (
 )
 from rallyc.load import Document
 from rallyc.source import Span, YamlPath
-from rallyc.syntax import Glob, PatternError, Reference, parse_duration, parse_glob, parse_reference, parse_tokens
+from rallyc.globparse import ONLY_EXCLUSIONS, parse_item, with_exclusions
+from rallyc.syntax import Glob, PatternError, Reference, parse_duration, parse_reference, parse_tokens
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ class Built:
     pattern_errors: tuple[Finding, ...]
 
 
-_cached_glob = cache(parse_glob)
+_cached_item = cache(parse_item)
 
 
 def build(document: Document) -> Built:
@@ -96,14 +97,38 @@ class _Builder:
             return None
 
     def patterns(self, path: YamlPath | None) -> tuple[Pattern, ...]:
+        """A glob list's plain items, each minus the list's `!` items (docs/language.md, exclusions)."""
         if path is None:
             return ()
-        found = []
+        plain: list[Pattern] = []
+        excluded: list[Glob] = []
+        broken = False
         for index in range(len(self.at(path))):
-            glob: Glob | None = self.parsed((*path, index), _cached_glob)
-            if glob is not None:
-                found.append(Pattern(glob, self.document.span((*path, index))))
-        return tuple(found)
+            item = self.glob_item((*path, index))
+            broken = broken or item is None
+            if item is not None and item[0]:
+                excluded.append(item[1])
+            elif item is not None:
+                plain.append(Pattern(item[1], self.document.span((*path, index))))
+        if excluded and not plain and not broken:
+            hint = "add the globs they take paths from: `owns: [src/**, \"!src/core.py\"]`"
+            self.errors.append(Finding(self.document.span(path), ONLY_EXCLUSIONS, hint))
+        globs = with_exclusions((pattern.glob for pattern in plain), excluded)
+        return tuple(Pattern(glob, pattern.span) for glob, pattern in zip(globs, plain))
+
+    def glob_item(self, path: YamlPath) -> tuple[bool, Glob] | None:
+        """One item of a glob list: (is it an exclusion, its glob), or None after an RY004 finding."""
+        info = self.document.node(path)
+        if info is not None and info.tagged:  # `- !src/core.py`: YAML read a tag
+            text = str(self.at(path))
+            self.errors.append(Finding(
+                info.value,
+                f"`{text}` is read by YAML as a tag, not as text: an exclusion must be quoted",
+                f'write `- "{text}"`',
+                fix=Fix(info.value, text, f'`{text}` -> `"{text}"`'),
+            ))
+            return None
+        return self.parsed(path, _cached_item)
 
     def quantity(self, path: YamlPath | None, parse: Callable[[Any], float]) -> Quantity | None:
         if path is None:
@@ -248,6 +273,7 @@ class _Builder:
             shell=node.get("shell"),
             retries=node.get("retries", 1),
             concurrency=node.get("concurrency"),
+            setup=tuple(node.get("setup", ())),
             sandbox=node.get("sandbox", "auto"),
             sandbox_writable=tuple(node.get("sandbox_writable", ())),
             max_file_mib=float(node.get("max_file_mib", 50)),

@@ -11,6 +11,7 @@ from rallyc.analysis.graph import TaskGraph, task_graph
 from rallyc.analysis.schedule import Schedule, schedule
 from rallyc.build import Built, build
 from rallyc.diagnostics import Finding
+from rallyc.globset import TrackedFiles
 from rallyc.ir import Spec
 from rallyc.load import MAX_FILE_BYTES, Document, YamlSyntaxError, load_text, read_text
 from rallyc.repo import repo_root, tracked_files
@@ -75,3 +76,9 @@ class LintContext:
         if not self.options.repo:
             return None
         return tracked_files(repo_root(self.path, self.spec.team.repo))
+
+    @cached_property
+    def tracked(self) -> TrackedFiles | None:
+        """The tracked files indexed for glob questions (witnesses prefer them); None as for `repo_files`."""
+        files = self.repo_files
+        return TrackedFiles(files) if files is not None else None

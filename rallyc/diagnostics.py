@@ -53,6 +53,9 @@ class Finding:
     """An error that stops later phases; an unknown or repeated key does not, as the spec reads the same without it."""
     fix: Fix | None = None
     """A change that resolves the finding and cannot make the spec worse, when there is one."""
+    code: str | None = None
+    """Reported under another rule's code: a plan rule whose glob question is too complex to answer
+    within the step budget reports RY004 at the glob (`too_complex`)."""
 
 
 @dataclass(frozen=True, slots=True)

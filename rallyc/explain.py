@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rallyc.compile.render import globs
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
 from rallyc.plan import Plan, lower
@@ -78,9 +79,9 @@ def _ownership(plan: Plan) -> str:
     lines = ["Ownership (who may write what; everyone else only reads)"]
     width = max(len(mate.name) for mate in plan.teammates)
     for mate in plan.teammates:
-        lines.append(f"  {mate.name:<{width}}  writes {', '.join(mate.owns) or 'nothing'}")
+        lines.append(f"  {mate.name:<{width}}  writes {globs(mate.owns, str) or 'nothing'}")
         if mate.all_reads:
-            lines.append(f"  {'':<{width}}  reads  {', '.join(mate.all_reads)}")
+            lines.append(f"  {'':<{width}}  reads  {globs(mate.all_reads, str)}")
     return "\n".join(lines)
 
 

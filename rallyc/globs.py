@@ -1,223 +1,150 @@
 """The glob algebra: matching, overlap with a witness, inclusion, many-file matching.
 
-LANGUAGE.md ("Derived semantics") asks the linter to decide *overlap* (some
-path matches both globs) and *inside* (every path A matches is matched by a
-glob of B) exactly on the patterns, not on the files that exist today, and to
-show a witness path. Both are searches over automata (`rallyc.automata`),
-intersected with the language of valid paths: non-empty segments joined by
-`/`, so `a/*/b` never "matches" `a//b` and every witness is a real path.
+The linter decides *overlap* (some path matches both globs) and *inside* (every path A
+matches is matched by a glob of B) exactly on the patterns, not on the files that exist
+today, and shows a witness path (docs/globs.md). A glob here means its pattern
+minus the exclusions of its list (`Glob.excluded`), so both questions decide on the difference.
 
-Cost model. The automaton of a glob is built once per glob text and kept
-(`machine`); its DFA grows lazily as questions are asked. For ownership
-checks over many globs, `overlapping_pairs` first applies a cheap *necessary*
-condition (`may_overlap`: literal prefixes and literal suffixes must be
-compatible) through an index (`overlap_candidates`), and runs the exact
-product search only on the pairs that survive (`overlap` itself checks
-`may_overlap` first, so a single call on disjoint globs is cheap). Matching many files uses plain
-`re` instead (`GlobSet`, `owner_index`): the node tree translates to a regex
-and a set of globs to one pattern, factored on literal prefixes like a trie.
+Cost model. Every question is polynomial in the globs' sizes except where a side must *reject*
+(an exclusion, the union a glob must lie inside), which is determinised lazily; and every
+question runs under a `Budget` of automaton steps, raising `TooComplex` past it (callers report
+RY004 instead of hanging). For ownership checks over many globs, `overlap_candidates` first
+applies a cheap *necessary* condition (`may_overlap`: literal prefixes and literal suffixes must
+be compatible) through an index, and the exact search runs only on the pairs that survive.
+When the linter sees the repository, a tracked file both globs match is the witness of choice.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
 
-from rallyc.automata import NOT_SLASH, SLASH_SET, CharSet, LazyDfa, Nfa, NfaBuilder, char_set, complement, shortest_word
+from rallyc.automata import Budget, LazyDfa, Nfa, TooComplex
 from rallyc.automata import union as nfa_union
-from rallyc.automata import without_slash
-from rallyc.syntax import AnyChar, AnyDirs, AnyPath, AnyRun, CharClass, Choice, Glob, GlobNode, Literal
+from rallyc.globnfa import clear_nfas, glob_nfa, is_valid_path, match
+from rallyc.globset import (
+    GlobSet,
+    TrackedFiles,
+    literal_prefixes,
+    literal_suffix,
+    most_readable,
+    owner_index,
+)
+from rallyc.syntax import Glob
+from rallyc.witness import preference, witness
 
 __all__ = [
     "GlobOverlap",
     "GlobSet",
+    "TooComplex",
+    "TrackedFiles",
     "clear_caches",
-    "glob_regex",
+    "complexity",
     "inside",
     "is_valid_path",
-    "literal_prefix",
     "literal_prefixes",
     "literal_suffix",
-    "machine",
     "match",
     "may_overlap",
     "overlap",
     "overlap_candidates",
+    "overlaps",
     "overlapping_pairs",
+    "overlapping_some",
     "owner_index",
 ]
 
 
-def is_valid_path(path: str) -> bool:
-    """Non-empty segments joined by `/`: no leading, trailing or doubled `/`."""
-    return bool(path) and path[0] != "/" and path[-1] != "/" and "//" not in path
+# ---- unions, cached ------------------------------------------------------------------
+
+_UNIONS: dict[tuple[str, ...], Nfa] = {}
+_NEGATIVES: dict[tuple[str, ...], LazyDfa] = {}
+_CACHE_SIZE = 256
 
 
-# ---- automata, cached -------------------------------------------------------------
-
-_MACHINES: dict[str, LazyDfa] = {}
-_UNIONS: dict[tuple[str, ...], LazyDfa] = {}
-_UNION_CACHE_SIZE = 256
-
-
-def machine(glob: Glob) -> LazyDfa:
-    """The lazy DFA of a glob, built once per glob text (the linter asks about each many times)."""
-    found = _MACHINES.get(glob.text)
+def _union(globs: Sequence[Glob]) -> Nfa:
+    """One NFA for the globs' patterns (their own exclusions apart)."""
+    key = tuple(sorted({glob.text for glob in globs}))
+    found = _UNIONS.get(key)
     if found is None:
-        found = _MACHINES[glob.text] = LazyDfa(_glob_nfa(glob))
+        if len(_UNIONS) >= _CACHE_SIZE:
+            _UNIONS.clear()
+        found = _UNIONS[key] = nfa_union([glob_nfa(glob) for glob in globs])
     return found
 
 
-def _union_machine(globs: Sequence[Glob]) -> LazyDfa:
-    key = tuple(glob.text for glob in globs)
-    found = _UNIONS.get(key)
+def _negative(globs: Sequence[Glob]) -> LazyDfa | None:
+    """The side a witness must not be in: a lazy DFA of the globs' union (None for no globs).
+
+    Kept across questions: RY102 asks about many globs against one teammate's `owns`.
+    """
+    if not globs:
+        return None
+    key = tuple(sorted({glob.text for glob in globs}))
+    found = _NEGATIVES.get(key)
     if found is None:
-        if len(_UNIONS) >= _UNION_CACHE_SIZE:
-            _UNIONS.clear()
-        found = _UNIONS[key] = LazyDfa(nfa_union([machine(glob).nfa for glob in globs]))
+        if len(_NEGATIVES) >= _CACHE_SIZE:
+            _NEGATIVES.clear()
+        found = _NEGATIVES[key] = LazyDfa(_union(globs))
     return found
 
 
 def clear_caches() -> None:
-    """Forget every compiled automaton (tests, long-running processes)."""
-    _MACHINES.clear()
+    """Forget every compiled automaton (tests, benchmarks, long-running processes)."""
+    clear_nfas()
     _UNIONS.clear()
-
-
-def _glob_nfa(glob: Glob) -> Nfa:
-    builder = NfaBuilder()
-    start = builder.state()
-    return builder.build(start, _sequence(builder, glob.nodes, start))
-
-
-def _sequence(builder: NfaBuilder, nodes: Sequence[GlobNode], at: int) -> int:
-    """Add `nodes` after state `at`; return the state reached at their end."""
-    for node in nodes:
-        at = _node(builder, node, at)
-    return at
-
-
-def _node(builder: NfaBuilder, node: GlobNode, at: int) -> int:
-    if isinstance(node, Literal):
-        for char in node.text:
-            at = _one_char(builder, at, ((ord(char), ord(char)),))
-        return at
-    if isinstance(node, (AnyChar, CharClass)):
-        return _one_char(builder, at, _class_set(node) if isinstance(node, CharClass) else NOT_SLASH)
-    if isinstance(node, Choice):
-        return _choice(builder, node, at)
-    loop = builder.state()  # fresh states for loops: Thompson's rule against leaking cycles
-    builder.empty_move(at, loop)
-    if isinstance(node, AnyRun):
-        builder.move(loop, NOT_SLASH, loop)
-        return loop
-    return _segments(builder, loop, ends_with_slash=isinstance(node, AnyDirs))
-
-
-def _one_char(builder: NfaBuilder, at: int, charset: CharSet) -> int:
-    target = builder.state()
-    builder.move(at, charset, target)
-    return target
-
-
-def _segments(builder: NfaBuilder, entry: int, ends_with_slash: bool) -> int:
-    """`**/` is `([^/]+/)*` (ends at `entry`); a final `**` is `[^/]+(/[^/]+)*` (ends in a segment)."""
-    inside = builder.state()
-    builder.move(entry, NOT_SLASH, inside)
-    builder.move(inside, NOT_SLASH, inside)
-    if ends_with_slash:
-        builder.move(inside, SLASH_SET, entry)
-        return entry
-    after_slash = builder.state()
-    builder.move(inside, SLASH_SET, after_slash)
-    builder.move(after_slash, NOT_SLASH, inside)
-    return inside
-
-
-def _choice(builder: NfaBuilder, node: Choice, at: int) -> int:
-    end = builder.state()
-    for alternative in node.alternatives:
-        begin = builder.state()
-        builder.empty_move(at, begin)
-        builder.empty_move(_sequence(builder, alternative, begin), end)
-    return end
-
-
-def _class_set(node: CharClass) -> CharSet:
-    chosen = char_set((ord(low), ord(high)) for low, high in node.ranges)
-    return without_slash(complement(chosen) if node.negated else chosen)
+    _NEGATIVES.clear()
 
 
 # ---- questions ---------------------------------------------------------------------
 
 
-def match(glob: Glob, path: str) -> bool:
-    """Whether `glob` matches the valid path `path` (invalid paths never match)."""
-    return is_valid_path(path) and machine(glob).accepts(path)
+def overlap(a: Glob, b: Glob, tracked: TrackedFiles | None = None, budget: Budget | None = None) -> str | None:
+    """A path both globs match (a tracked file if one is, else the preferred one), or None if disjoint.
 
-
-def overlap(a: Glob, b: Glob) -> str | None:
-    """A shortest path both globs match, or None if they are disjoint (see `_witness`)."""
+    TooComplex when the answer needs more steps than the budget allows (a fresh STEP_BUDGET by default).
+    """
     if not may_overlap(a, b):
         return None
-    return _witness((machine(a), machine(b)), (True, True))
+    if tracked is not None:
+        common = tracked.matching(a) & tracked.matching(b)
+        if common:
+            return most_readable(common)
+    return witness((glob_nfa(a), glob_nfa(b)), _negative((*a.excluded, *b.excluded)), budget or Budget())
 
 
-def inside(a: Glob, globs: Sequence[Glob]) -> str | None:
-    """None when every path `a` matches is matched by one of `globs`; else a shortest path that is not."""
-    return _witness((machine(a), _union_machine(globs)), (True, False))
+def overlaps(a: Glob, b: Glob) -> bool:
+    """Whether some path matches both globs: `overlap` without looking for the most readable witness."""
+    if not may_overlap(a, b):
+        return False
+    return witness((glob_nfa(a), glob_nfa(b)), _negative((*a.excluded, *b.excluded)), Budget(), readable=False) is not None
 
 
-def _witness(machines: tuple[LazyDfa, LazyDfa], wanted: tuple[bool, bool]) -> str | None:
-    """The shortest witness with no hidden (dot) names, else the shortest of all.
+def inside(
+    a: Glob, globs: Sequence[Glob], tracked: TrackedFiles | None = None, budget: Budget | None = None
+) -> str | None:
+    """None when every path `a` matches is matched by one of `globs`; else a path that is not.
 
-    `src/api/.py` is shorter than `src/api/a.py`, but a witness should read as
-    a file a person would write, so a dot-name appears only when it must.
+    `globs` are one list's (they share its exclusions Y). A path outside is either outside every
+    pattern of `globs`, or inside Y: two searches whose negative side is a plain union, the
+    preferred answer of the two. A tracked file outside comes first. TooComplex past the budget.
     """
-    return shortest_word(machines, wanted, plain=True) or shortest_word(machines, wanted)
+    if tracked is not None:
+        outside = set(tracked.matching(a)).difference(*(tracked.matching(glob) for glob in globs))
+        if outside:
+            return most_readable(outside)
+    removed = globs[0].excluded if globs else ()
+    if any(glob.excluded != removed for glob in globs):
+        raise ValueError("inside() compares with the globs of one list: they must share its exclusions")
+    budget = budget or Budget()
+    found = [witness((glob_nfa(a),), _negative((*a.excluded, *globs)), budget)]
+    if removed:
+        found.append(witness((glob_nfa(a), _union(removed)), _negative(a.excluded), budget))
+    return min((path for path in found if path is not None), key=preference, default=None)
 
 
 # ---- pre-filter for many pairs -------------------------------------------------------
-
-
-def literal_prefix(glob: Glob) -> str:
-    """Text every matched path starts with: the leading literal characters."""
-    first = glob.nodes[0] if glob.nodes else None
-    return first.text if isinstance(first, Literal) else ""
-
-
-_MAX_PREFIXES = 32
-
-
-def literal_prefixes(glob: Glob) -> tuple[str, ...]:
-    """Every matched path starts with one of these: braces after the literal prefix are expanded.
-
-    `pkg/{lib,src}7/**` gives `pkg/lib7/` and `pkg/src7/`, where `literal_prefix`
-    stops at `pkg/` and would pair the glob with everything under `pkg/`.
-    """
-    return tuple(sorted(set(_prefixes(glob.nodes, ""))))
-
-
-def _prefixes(nodes: Sequence[GlobNode], before: str) -> list[str]:
-    if not nodes:
-        return [before]
-    first, rest = nodes[0], tuple(nodes[1:])
-    if isinstance(first, Literal):
-        return _prefixes(rest, before + first.text)
-    if not isinstance(first, Choice):
-        return [before]
-    found = [prefix for alternative in first.alternatives for prefix in _prefixes((*alternative, *rest), before)]
-    return found if len(found) <= _MAX_PREFIXES else [before]
-
-
-def literal_suffix(glob: Glob) -> str:
-    """Text every matched path ends with: the trailing literal characters (`.py` in `src/*.py`)."""
-    last = glob.nodes[-1] if glob.nodes else None
-    return last.text if isinstance(last, Literal) else ""
-
 
 def may_overlap(a: Glob, b: Glob) -> bool:
     """A necessary condition for `overlap`: a common path starts with both prefixes and ends with both suffixes.
@@ -273,121 +200,46 @@ def _suffixes_agree(one: str, other: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class GlobOverlap:
-    """Two globs that share a path, and the shortest such path."""
+    """Two globs that share a path, and that path; `witness` is None when the question was too complex."""
 
     left: Glob
     right: Glob
-    witness: str
+    witness: str | None
 
 
-def overlapping_pairs(left: Sequence[Glob], right: Sequence[Glob]) -> list[GlobOverlap]:
-    """Every overlapping (left, right) pair, in index order: pre-filter, then the exact search."""
+def overlapping_pairs(
+    left: Sequence[Glob], right: Sequence[Glob], tracked: TrackedFiles | None = None
+) -> list[GlobOverlap]:
+    """Every (left, right) pair that overlaps or could not be decided, in index order."""
     found = []
     for i, j in sorted(overlap_candidates(left, right)):
-        witness = overlap(left[i], right[j])
-        if witness is not None:
-            found.append(GlobOverlap(left[i], right[j], witness))
+        try:
+            witness_path = overlap(left[i], right[j], tracked)
+        except TooComplex:
+            found.append(GlobOverlap(left[i], right[j], None))
+            continue
+        if witness_path is not None:
+            found.append(GlobOverlap(left[i], right[j], witness_path))
     return found
 
 
-# ---- many files: regular expressions -----------------------------------------------------
+def complexity(glob: Glob) -> int:
+    """How big a glob's automata are: the NFA states of its pattern and of its exclusions."""
+    return len(glob_nfa(glob)) + sum(len(glob_nfa(excluded)) for excluded in glob.excluded)
 
 
-def glob_regex(glob: Glob) -> str:
-    """The glob as a Python regex for `fullmatch` on valid paths."""
-    return _nodes_regex(glob.nodes)
-
-
-def _nodes_regex(nodes: Sequence[GlobNode]) -> str:
-    return "".join(_node_regex(node) for node in nodes)
-
-
-def _node_regex(node: GlobNode) -> str:
-    if isinstance(node, Literal):
-        return re.escape(node.text)
-    if isinstance(node, AnyRun):
-        return "[^/]*"
-    if isinstance(node, AnyChar):
-        return "[^/]"
-    if isinstance(node, CharClass):
-        return _class_regex(_class_set(node))
-    if isinstance(node, AnyDirs):
-        return "(?:[^/]+/)*"
-    if isinstance(node, AnyPath):
-        return "[^/]+(?:/[^/]+)*"
-    return "(?:" + "|".join(_nodes_regex(alternative) for alternative in node.alternatives) + ")"
-
-
-def _class_regex(charset: CharSet) -> str:
-    if not charset:
-        return "(?!)"
-    parts = (f"\\U{low:08x}" if low == high else f"\\U{low:08x}-\\U{high:08x}" for low, high in charset)
-    return "[" + "".join(parts) + "]"
-
-
-_Trie: TypeAlias = dict[str, "_Trie"]
-"""Literal characters to subtries; key "" holds the regexes of what follows each prefix."""
-
-
-def _trie_regex(globs: Sequence[Glob]) -> str:
-    """One alternation, factored on literal prefixes so `re` drops most globs at their first character."""
-    root: _Trie = {}
-    for glob in globs:
-        prefix = literal_prefix(glob)
-        node = root
-        for char in prefix:
-            node = node.setdefault(char, {})
-        node.setdefault("", {})[_nodes_regex(glob.nodes[1:] if prefix else glob.nodes)] = {}
-    return _trie_branches(root)
-
-
-def _trie_branches(node: _Trie) -> str:
-    branches = sorted(node.get("", {}))
-    for char, child in sorted(node.items()):
-        if char:
-            branches.append(re.escape(char) + _trie_branches(child))
-    if len(branches) == 1:
-        return branches[0]
-    return "(?:" + "|".join(branches) + ")"
-
-
-class GlobSet:
-    """Many globs compiled into one `re` pattern, for matching thousands of files quickly."""
-
-    __slots__ = ("globs", "fullmatch")
-
-    def __init__(self, globs: Sequence[Glob]) -> None:
-        self.globs = tuple(globs)
-        self.fullmatch = re.compile(_set_regex(self.globs), re.DOTALL).fullmatch
-        """The raw compiled `fullmatch`: for callers that checked `is_valid_path` already."""
-
-    def matches(self, path: str) -> bool:
-        """Whether some glob of the set matches the valid path `path`."""
-        return is_valid_path(path) and self.fullmatch(path) is not None
-
-
-def _set_regex(globs: Sequence[Glob]) -> str:
-    if not globs:
-        return "(?!)"
-    try:
-        pattern = _trie_regex(globs)
-        re.compile(pattern)
-        return pattern
-    except (RecursionError, re.error):  # a freakishly deep trie: fall back to a flat alternation
-        return "|".join(glob_regex(glob) for glob in globs)
-
-
-def owner_index(named: Mapping[str, Sequence[Glob]]) -> Callable[[str], list[str]]:
-    """A function from a path to the names (in `named` order) whose globs match it, e.g. teammates' `owns`.
-
-    One compiled pattern per name rather than one pattern with a group per name:
-    a path owned twice must report both owners, which one alternation cannot.
-    """
-    matchers = [(name, GlobSet(globs).fullmatch) for name, globs in named.items() if globs]
-
-    def owners(path: str) -> list[str]:
-        if not is_valid_path(path):
-            return []
-        return [name for name, fullmatch in matchers if fullmatch(path) is not None]
-
-    return owners
+def overlapping_some(globs: Sequence[Glob], others: Sequence[Glob]) -> tuple[set[int], dict[int, int]]:
+    """Which of `globs` overlap one of `others` (their indexes), and which could not be decided
+    (index -> the index in `others` it was too complex against). One exact search per glob, at
+    most, once one partner overlaps it."""
+    found: set[int] = set()
+    undecided: dict[int, int] = {}
+    for i, j in overlap_candidates(globs, others):
+        if i in found:
+            continue
+        try:
+            if overlaps(globs[i], others[j]):
+                found.add(i)
+        except TooComplex:
+            undecided.setdefault(i, j)
+    return found, {i: j for i, j in undecided.items() if i not in found}

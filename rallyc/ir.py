@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rallyc.source import Span
+from rallyc.globparse import EXCLUDE
 from rallyc.syntax import Glob, Reference
 
 DEFAULT_TOKENS = 150_000
@@ -40,8 +41,17 @@ class Pattern:
 
 
 def distinct_globs(patterns: Iterable[Pattern]) -> list[Glob]:
-    """Each glob once, in the order first written (the same text written twice is one glob)."""
-    return list({pattern.text: pattern.glob for pattern in patterns}.values())
+    """Each glob once, in the order first written (the same glob written twice is one glob)."""
+    return list({pattern.glob.key: pattern.glob for pattern in patterns}.values())
+
+
+def written(patterns: tuple[Pattern, ...]) -> tuple[str, ...]:
+    """A glob list's texts as written: the plain globs, then the exclusions with their `!`.
+
+    Every plain glob of a list carries the list's exclusions, so the first one has them all.
+    """
+    excluded = tuple(EXCLUDE + glob.text for glob in patterns[0].glob.excluded) if patterns else ()
+    return tuple(pattern.text for pattern in patterns) + excluded
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +178,7 @@ class RunSettings:
     shell: str | None = None
     retries: int = 1
     concurrency: int | None = None
+    setup: tuple[str, ...] = ()
     sandbox: str = "auto"
     """auto | required | off"""
     sandbox_writable: tuple[str, ...] = ()

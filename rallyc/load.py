@@ -25,6 +25,7 @@ MAX_ALIAS_NODES = 10_000
 """Nodes that alias expansion may add: a real spec needs a handful, a billion-laughs file billions."""
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_FLOW_TAG = re.compile(r"[\[,]\s*!")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -49,6 +50,8 @@ class NodeInfo:
     key: Span | None = None
     quoted: bool = False
     """The scalar was written quoted, so its text starts one column after `value`."""
+    tagged: bool = False
+    """The scalar carries a local tag (`- !src/core.py`): its value is the text as written, tag and all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,7 @@ def load_text(text: str, display: str) -> Document:
     try:
         root = compose(text)
     except MarkedYAMLError as error:
-        raise _syntax_error(error, display) from None
+        raise _syntax_error(error, display, text) from None
     except ReaderError as error:
         before = text[: error.position]
         line, column = before.count("\n") + 1, error.position - before.rfind("\n")
@@ -161,7 +164,17 @@ def load_text(text: str, display: str) -> Document:
     return document
 
 
-def _syntax_error(error: Any, display: str) -> YamlSyntaxError:
+def _about_a_tag(error: Any, text: str) -> bool:
+    """The error comes from a `!` read as a tag: named in the message, or one starting a flow item
+    (`[src/**, !src/core.py]`: the tag takes the `]` with it and the list never closes)."""
+    if "tag" in f"{error.context} {error.problem}":
+        return True
+    lines = text.splitlines()
+    marks = (mark for mark in (error.context_mark, error.problem_mark) if mark and mark.line < len(lines))
+    return any(_FLOW_TAG.search(lines[mark.line]) for mark in marks)
+
+
+def _syntax_error(error: Any, display: str, text: str) -> YamlSyntaxError:
     mark = error.problem_mark or error.context_mark
     span = Span.point(display, mark.line + 1, mark.column + 1) if mark else Span.point(display)
     problem = error.problem or error.context or "invalid YAML"
@@ -169,6 +182,8 @@ def _syntax_error(error: Any, display: str) -> YamlSyntaxError:
         problem, hint = f"nested deeper than {MAX_DEPTH} levels", "a spec needs fewer than ten levels"
     elif "'\\t'" in problem:
         problem, hint = "a tab character where YAML allows only spaces", "indent with spaces"
+    elif _about_a_tag(error, text):
+        hint = 'a plain `!` starts a YAML tag: quote a glob list\'s exclusions (`- "!src/core.py"`)'
     else:
         hint = None
     return YamlSyntaxError(problem, span, hint=hint)
@@ -225,7 +240,8 @@ class _Converter:
     def convert(self, node: Any, path: YamlPath, key: Span | None) -> Any:
         self.enter(node)
         kind = node.id
-        self.document.nodes[path] = NodeInfo(self.span(node), key, kind == "scalar" and node.style in ("'", '"'))
+        quoted, tagged = kind == "scalar" and node.style in ("'", '"'), kind == "scalar" and _local_tag(node)
+        self.document.nodes[path] = NodeInfo(self.span(node), key, quoted, tagged)
         if kind == "scalar":
             return self.scalar(node, path)
         with self.inside(node):
@@ -235,6 +251,8 @@ class _Converter:
 
     def scalar(self, node: Any, path: YamlPath) -> Any:
         self.unicode(node)
+        if _local_tag(node):  # `- !src/core.py` was meant as text: keep it, build.py reports the tag
+            return " ".join(part for part in (str(node.tag), node.value) if part)
         if node.style == ">":
             return node.value.replace("\a", "")  # ruamel marks each fold of a folded scalar with BEL
         if node.style is not None or node.tag == _STR_TAG:
@@ -284,6 +302,11 @@ class _Converter:
                 merged = self.mapping(source, path)
             for key, item in merged.items():
                 result.setdefault(key, item)
+
+
+def _local_tag(node: Any) -> bool:
+    """A tag written `!name` (the core schema's own tags resolve to `tag:yaml.org,2002:...`)."""
+    return str(node.tag).startswith("!")
 
 
 def resolve_plain(text: str) -> Any:

@@ -16,7 +16,8 @@ from typing import Any
 from rallyc.analysis.cost import CostEstimate, estimate, price_of
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
-from rallyc.ir import Spec, Task, Teammate
+from rallyc.globparse import EXCLUDE
+from rallyc.ir import Spec, Task, Teammate, written
 from rallyc.models import priced_model
 
 PLAN_VERSION = 1
@@ -67,6 +68,7 @@ class TeammatePlan:
     """The model the estimate used (`inherit` resolved to the lead's; on Codex a Claude model is the Codex default)."""
     mode: str
     owns: tuple[str, ...]
+    """Globs as written: the plain ones, then the list's exclusions with their `!`."""
     reads: tuple[str, ...]
     context: str | None
     constraints: tuple[str, ...]
@@ -81,7 +83,8 @@ class TeammatePlan:
         seen = dict.fromkeys(self.reads)
         for task in self.tasks:
             seen.update(dict.fromkeys(task.reads))
-        return tuple(glob for glob in seen if glob not in self.owns)
+        kept = tuple(glob for glob in seen if glob not in self.owns)
+        return kept if any(not glob.startswith(EXCLUDE) for glob in kept) else ()  # exclusions of nothing
 
     @property
     def usd(self) -> float:
@@ -121,6 +124,7 @@ class RunPlan:
     shell: str | None
     retries: int
     concurrency: int
+    setup: tuple[str, ...]
     sandbox: str
     sandbox_writable: tuple[str, ...]
     max_file_mib: float
@@ -186,7 +190,7 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         coordination_seconds=ctx.schedule.coordination,
         report_to=spec.report_to,
         run=RunPlan(spec.run.backend, spec.run.shell, spec.run.retries, spec.run.concurrency or len(teammates),
-                    spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
+                    spec.run.setup, spec.run.sandbox, spec.run.sandbox_writable, spec.run.max_file_mib),
     )
 
 
@@ -236,8 +240,8 @@ def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float], runti
         model=teammate.model.value,
         priced_as=priced_model(teammate.model.value, ctx.spec.team.lead_model, runtime),
         mode=teammate.mode.value,
-        owns=tuple(pattern.text for pattern in teammate.owns),
-        reads=tuple(pattern.text for pattern in teammate.reads),
+        owns=written(teammate.owns),
+        reads=written(teammate.reads),
         context=_text(teammate.context),
         constraints=tuple(teammate.constraints),
         report=_text(teammate.report),
@@ -255,9 +259,9 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float) -> TaskPlan:
         id=task.id,
         teammate=task.teammate,
         do=task.do.value.strip(),
-        writes=tuple(pattern.text for pattern in task.writes),
+        writes=written(task.writes),
         writes_declared=task.writes_declared,
-        reads=tuple(pattern.text for pattern in task.reads),
+        reads=written(task.reads),
         after=tuple(source.id for source in before),
         waits_on=tuple(source.id for source in before if source.teammate != task.teammate),
         estimate_seconds=task.estimate.amount if task.estimate else None,
@@ -327,7 +331,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "coordination_seconds": number(plan.coordination_seconds),
         "report_to": plan.report_to,
         "run": {"backend": plan.run.backend, "shell": plan.run.shell, "retries": plan.run.retries,
-                "concurrency": plan.run.concurrency, "sandbox": plan.run.sandbox,
+                "concurrency": plan.run.concurrency, "setup": list(plan.run.setup), "sandbox": plan.run.sandbox,
                 "sandbox_writable": list(plan.run.sandbox_writable), "max_file_mib": number(plan.run.max_file_mib)},  # fmt: skip
     }
 

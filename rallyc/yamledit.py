@@ -7,15 +7,19 @@ flow or block style, indentation and line endings.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rallyc.load import resolve_plain
 from rallyc.source import YamlPath
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 _ITEM_PREFIX = re.compile(r" *- +")
+_PLAIN_ITEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+"""Text that is safe as a plain item in block and flow lists alike (`!`, `*`, `[`, `{`, `,` are not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ def entry(root: Any, path: YamlPath) -> tuple[Any, Any, Any] | None:
 def scalar_source(text: str, node: Any, value: str) -> str | None:
     """`value` written in the style of the scalar `node`, when the node is written simply in that style."""
     source = text[node.start_mark.index : node.end_mark.index]
+    if node.style is None and str(node.tag).startswith("!"):  # `- !src/core.py` was meant as text: quote it
+        return json.dumps(value, ensure_ascii=False)
     if node.style is None and source == node.value:
         return value
     if node.style == "'" and source == "'" + node.value.replace("'", "''") + "'":
@@ -62,6 +68,13 @@ def scalar_source(text: str, node: Any, value: str) -> str | None:
     if node.style == '"' and source == f'"{node.value}"' and not set('\\"') & set(node.value + value):
         return f'"{value}"'
     return None
+
+
+def item_source(value: str) -> str:
+    """`value` as a new list item: plain when YAML reads it back as that text, else double-quoted."""
+    if _PLAIN_ITEM.fullmatch(value) and resolve_plain(value) == value:
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def newline(text: str) -> str:

@@ -362,3 +362,17 @@ def _check_fast_path_agrees(text: str) -> None:
         coerce_strings(document)
     expected = jsonschema.Draft7Validator(team_schema()).is_valid(document.data)
     assert document_is_valid(document.data) == expected, text
+
+
+@pytest.mark.parametrize(
+    "owns",
+    ["[src/**, !src/core.py]", "\n      - src/**\n      - !src/{a,b}/*.py", "[src/**, !src/a.py, !src/b.py]"],
+)
+def test_an_unquoted_exclusion_yaml_cannot_read_says_to_quote_it(owns: str, tmp_path: Path) -> None:
+    """A tag that takes the flow list's `]` with it, or a tag YAML refuses: RY001, with the quoting as hint."""
+    path = tmp_path / "team.rally.yaml"
+    path.write_text(SMALL_SPEC.replace("owns: [src/api/**]", f"owns: {owns}"), encoding="utf-8")
+    report = lint([str(path)])
+    check_report(report, path)
+    (found,) = report.diagnostics
+    assert found.code == "RY001" and found.hint is not None and '"!src/core.py"' in found.hint

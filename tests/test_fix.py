@@ -14,7 +14,7 @@ from rallyc.cli import cli
 from rallyc.config import Settings
 from rallyc.context import LintContext
 from rallyc.fix import FileFix, fix_text, write_fixed
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, SMALL_SPEC
 
 NO_REPO = Settings(repo=False)
 
@@ -130,6 +130,49 @@ def test_globstar_inside_a_segment(before: str, after: str, write_spec) -> None:
     assert result.fixed == SPEC.format(api_owns=after)
     assert [(a.code, a.description) for a in result.applied][0][0] == "RY004"
     assert "RY004" not in codes_after(result)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("\n      - src/**\n      - !src/core.py\n", '\n      - src/**\n      - "!src/core.py"\n'),
+        ("\n      - src/**\n      - !src/core.py   # not mine\n", '\n      - src/**\n      - "!src/core.py"   # not mine\n'),
+    ],
+)
+def test_an_unquoted_exclusion_is_quoted(before: str, after: str, write_spec) -> None:  # type: ignore[no-untyped-def]
+    path = write_spec(SPEC.format(api_owns=before).replace("\n\n", "\n"))
+    result = fixed(path)
+    assert result.fixed == SPEC.format(api_owns=after).replace("\n\n", "\n")
+    assert [a.code for a in result.applied] == ["RY004"]
+    assert "RY004" not in codes_after(result)
+
+
+def overlapping(web: str, api: str) -> str:
+    return SMALL_SPEC.replace("owns: [web/**]", f"owns: {web}").replace("owns: [src/api/**]", f"owns: {api}")
+
+
+@pytest.mark.parametrize(
+    ("web", "api", "fixed_web", "fixed_api"),
+    [
+        ("[src/**]", "[src/api/*.py]", '[src/**, "!src/api/*.py"]', "[src/api/*.py]"),
+        ("[src/api/x.py]", "[src/**, lib/**]", "[src/api/x.py]", '[src/**, lib/**, "!src/api/x.py"]'),
+        ("\n      - src/**\n      - lib/**", "[src/core.py]", '\n      - src/**\n      - lib/**\n      - "!src/core.py"',
+         "[src/core.py]"),
+    ],
+)
+def test_an_overlap_where_one_glob_holds_the_other_gets_an_exclusion(
+    web: str, api: str, fixed_web: str, fixed_api: str, write_spec  # type: ignore[no-untyped-def]
+) -> None:
+    result = fixed(write_spec(overlapping(web, api)))
+    assert result.fixed == overlapping(fixed_web, fixed_api)
+    assert [a.code for a in result.applied] == ["RY101"]
+    assert "RY101" not in codes_after(result)
+
+
+def test_an_overlap_where_neither_glob_holds_the_other_has_no_fix(write_spec) -> None:  # type: ignore[no-untyped-def]
+    result = fixed(write_spec(overlapping("[src/*.py]", "[src/a*]")))
+    assert result.applied == () and result.refused == ()
+    assert "RY101" in codes_after(result)
 
 
 def test_globstar_in_a_double_quoted_scalar_with_escapes_is_left_alone(write_spec) -> None:  # type: ignore[no-untyped-def]

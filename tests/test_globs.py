@@ -6,10 +6,11 @@ import pytest
 
 from rallyc.globs import (
     GlobSet,
-    glob_regex,
+    TooComplex,
+    TrackedFiles,
     inside,
     is_valid_path,
-    literal_prefix,
+    literal_prefixes,
     literal_suffix,
     match,
     may_overlap,
@@ -18,7 +19,8 @@ from rallyc.globs import (
     overlapping_pairs,
     owner_index,
 )
-from rallyc.syntax import Glob, parse_glob
+from rallyc.globparse import MAX_BRACE_DEPTH, parse_glob, parse_glob_list
+from rallyc.syntax import Glob
 
 
 def g(text: str) -> Glob:
@@ -49,7 +51,7 @@ def assert_common(witness: str | None, *texts: str) -> None:
         ("{a/{b,c},d}/e", "a/c/*", "a/c/e"),
         ("\\*", "?", "*"),
         ("docs/", "docs/**/*.md", "docs/a.md"),
-        (".*", "*", "."),  # a dot name when nothing else will do
+        (".*", "*", ".a"),  # a hidden name when nothing else will do, never `.` itself
     ],
 )
 def test_overlap_finds_the_shortest_common_path(left: str, right: str, expected: str) -> None:
@@ -70,7 +72,6 @@ def test_overlap_finds_the_shortest_common_path(left: str, right: str, expected:
         ("a/*/b", "a/b"),  # `*` would have to be empty: `a//b` is not a path
         ("a/?", "a/bc"),
         ("[ab]", "[!ab]"),
-        ("a\\/", "a/**"),  # `a/` with an escaped slash names no valid path
     ],
 )
 def test_overlap_none(left: str, right: str) -> None:
@@ -158,18 +159,18 @@ def test_inside_gives_the_shortest_path_outside() -> None:
 
 def test_inside_of_nothing() -> None:
     assert inside(g("src/**"), []) == "src/a"
-    assert inside(g("a\\/"), []) is None  # matches no valid path, so it lies inside anything
+    assert inside(g("[.]"), []) is None  # matches only `.`, which names no file: it lies inside anything
 
 
 # ---- pre-filter -------------------------------------------------------------------------
 
 
 def test_literal_prefix_and_suffix() -> None:
-    assert literal_prefix(g("src/mod17/*.py")) == "src/mod17/"
+    assert literal_prefixes(g("src/mod17/*.py")) == ("src/mod17/",)
     assert literal_suffix(g("src/mod17/*.py")) == ".py"
-    assert literal_prefix(g("**/*.md")) == ""
+    assert literal_prefixes(g("**/*.md")) == ("",)
     assert literal_suffix(g("docs/")) == ""
-    assert literal_prefix(g("docs/x.md")) == literal_suffix(g("docs/x.md")) == "docs/x.md"
+    assert literal_prefixes(g("docs/x.md")) == (literal_suffix(g("docs/x.md")),) == ("docs/x.md",)
 
 
 def test_may_overlap_is_a_necessary_condition() -> None:
@@ -216,8 +217,114 @@ def test_globset_and_owner_index() -> None:
 
 def test_globset_shares_prefixes_in_one_pattern() -> None:
     globs = [g(f"src/mod{n}/*.py") for n in range(300)] + [g("src/mod1{0,1}/**")]
-    assert "src/mod" in glob_regex(globs[0])
     matcher = GlobSet(globs)
     assert matcher.matches("src/mod299/a.py")
     assert matcher.matches("src/mod11/a/b")
     assert not matcher.matches("src/mod300/a.py")
+
+
+# ---- classes as git reads them ----------------------------------------------------------------
+
+
+def test_a_caret_negates_as_in_git() -> None:
+    public = g("src/[^_]*.py")
+    assert match(public, "src/public.py")
+    assert not match(public, "src/_private.py")
+    assert overlap(public, g("src/_*")) is None
+    assert match(g("src/[[:upper:]]*"), "src/Main.py") and not match(g("src/[[:upper:]]*"), "src/main.py")
+    assert match(g("[]]"), "]") and match(g("[!]]"), "a") and not match(g("[!]]"), "]")
+
+
+# ---- `.` and `..` are not file names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [".", "..", "src/.", "src/..", "a/./b", "a/../b"])
+def test_dot_segments_are_never_matched(path: str) -> None:
+    for text in ("**", "*/*", "src/*", "?", "??", "[.]", "[.][.]", "a/*/b"):
+        assert not match(g(text), path)
+    assert not GlobSet([g("**")]).matches(path)
+    assert owner_index({"all": [g("**")]})(path) == []
+
+
+def test_witnesses_never_hold_dot_segments_and_prefer_plain_names() -> None:
+    assert overlap(g("src/[.-]*"), g("src/*")) == "src/-"  # once `src/.`
+    assert overlap(g("?"), g("[.]")) is None  # only `.` would match both
+    assert overlap(g("*"), g(".?")) == ".a"  # `..` is no name
+    assert overlap(g("src/api/*.py"), g("src/**")) == "src/api/a.py"  # not the shorter `src/api/.py`
+    assert overlap(g("[!a-z0-9A-Z_-]*"), g("*")) == "!"  # printable before a hidden name
+    assert inside(g("*"), [g("?*")]) is None  # the empty name is no path
+
+
+def test_witnesses_prefer_a_tracked_file_in_both() -> None:
+    tracked = TrackedFiles(["src/api/routes.py", "src/api/zz.py", "src/web/a.py", "README.md"])
+    assert overlap(g("src/**"), g("src/api/*.py"), tracked) == "src/api/zz.py"  # shortest, then readable
+    assert overlap(g("src/**"), g("src/api/*.py")) == "src/api/a.py"  # none tracked: the plainest
+    assert overlap(g("docs/**"), g("**/*.md"), tracked) == "docs/a.md"  # no tracked file in both
+    assert inside(g("src/**"), [g("src/api/**")], tracked) == "src/web/a.py"
+
+
+# ---- exclusions ----------------------------------------------------------------------------------
+
+
+def listed(*texts: str) -> list[Glob]:
+    return list(parse_glob_list(texts))
+
+
+def test_exclusions_subtract_from_every_glob_of_their_list() -> None:
+    (web,) = listed("src/**", "!src/click/termui.py")
+    (termui,) = listed("src/click/termui.py")
+    assert overlap(web, termui) is None
+    assert overlap(web, g("src/click/*.py")) == "src/click/a.py"
+    assert not match(web, "src/click/termui.py") and match(web, "src/click/core.py")
+    assert inside(g("src/click/termui.py"), [web]) == "src/click/termui.py"
+    assert inside(g("src/click/core.py"), [web]) is None
+    assert inside(web, listed("src/**")) is None
+    assert listed("!src/gen/**", "src/**", "lib/**") == listed("src/**", "lib/**", "!src/gen/**")  # order-free
+
+
+def test_exclusions_on_both_sides_and_in_many_paths() -> None:
+    (left,) = listed("src/**", "!src/api/**")
+    (right,) = listed("src/**", "!src/web/**")
+    assert overlap(left, right) == "src/a"
+    (narrow,) = listed("src/*/x.py", "!src/a/*", "!src/b/*")
+    assert overlap(narrow, g("src/[ab]/*")) is None
+    assert overlap(narrow, g("src/[abc]/*")) == "src/c/x.py"
+    owners = owner_index({"web": listed("src/**", "!src/api/**"), "api": listed("src/api/**")})
+    assert owners("src/api/a.py") == ["api"] and owners("src/web/a.py") == ["web"]
+    assert GlobSet(listed("src/**", "!**/*.md")).matches("src/a.py")
+    assert not GlobSet(listed("src/**", "!**/*.md")).matches("src/a.md")
+
+
+# ---- nothing explodes ---------------------------------------------------------------------------------
+
+
+def test_literal_prefixes_are_linear_in_the_braces() -> None:
+    assert literal_prefixes(g("{a,b}" * 24 + "/**")) == ("",)  # 2^24 prefixes give way to what they share
+    assert literal_prefixes(g("pkg/{lib,src}7/**")) == ("pkg/lib7/", "pkg/src7/")
+    assert literal_prefixes(g("x{a,b}{c,d}*")) == ("xac", "xad", "xbc", "xbd")
+
+
+def test_matching_never_backtracks() -> None:
+    """Each of these took seconds to minutes with backtracking regular expressions."""
+    assert not match(g("data/" + "*a" * 8 + "*b"), "data/" + "a" * 60)
+    assert not match(g("**/" * 12 + "x.md"), "d/" * 40 + "y.md")
+    assert not match(g("data/" + "{a,aa}" * 24 + "b"), "data/" + "a" * 48)
+    assert not GlobSet([g("**/" * 12 + "x.md")]).matches("d/" * 40 + "y.md")
+
+
+def test_questions_past_the_budget_raise_too_complex() -> None:
+    covers = [g("x/*a" + "?" * 20), g("x/*[!a]" + "?" * 20), *(g("x/" + "?" * n) for n in range(1, 21))]
+    with pytest.raises(TooComplex):
+        inside(g("x/*"), covers)
+
+
+def test_braces_at_the_nesting_limit_pass_through_every_layer() -> None:
+    """The parser refuses deeper nesting; at the limit the automata, the search, the prefix index and
+    the matchers (which all recurse as deep as the braces) answer."""
+    deep = g("{a," * MAX_BRACE_DEPTH + "b" + "}" * MAX_BRACE_DEPTH + "/x")
+    assert overlap(deep, g("*/x")) == "a/x"
+    assert inside(deep, [g("?/x")]) is None
+    assert match(deep, "b/x") and not match(deep, "c/x")
+    assert GlobSet([deep]).matches("b/x")
+    assert owner_index({"deep": [deep]})("a/x") == ["deep"]
+    assert literal_prefixes(deep) == ("a/x", "b/x")

@@ -352,3 +352,16 @@ def test_rallyc_guard_off_lets_a_session_through(team: Path, tmp_path: Path) -> 
 def test_usage_errors_refuse_too(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert says in capsys.readouterr().err
+
+
+def test_exclusions_in_owns_are_the_glob_engines(tmp_path: Path) -> None:
+    """The guard asks rallyc's glob engine, so `!` items in `owns` hold in the runtime too."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    spec = SPEC.replace('owns: [src/api/**, "notebooks/*.ipynb"]', 'owns: [src/api/**, "!src/api/generated/**"]')
+    (repo / "team.rally.yaml").write_text(spec, encoding="utf-8")
+    assert rallyc("compile", str(repo / "team.rally.yaml"), "--install")[0] == 0
+    assert ask(repo, "pre-tool-use", write(repo, "src/api/routes.py", **TEAMMATE)) == (0, "")
+    code, message = ask(repo, "pre-tool-use", write(repo, "src/api/generated/client.py", **TEAMMATE))
+    assert code == 2 and "`src/api/generated/client.py`: no teammate owns it" in message

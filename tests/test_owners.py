@@ -127,3 +127,11 @@ def test_cli_needs_exactly_one_spec_here(tmp_path: Path, monkeypatch: pytest.Mon
 def test_cli_wants_paths_or_unowned(args: tuple[str, ...], repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.parent)
     assert invoke(*args)[0] == 2
+
+
+def test_exclusions_hand_paths_to_their_other_owner(repo: Path) -> None:
+    repo.write_text(SPEC.replace("owns: [src/**, web/**]", 'owns: [src/**, web/**, "!src/api/*.py"]'), encoding="utf-8")
+    found = owners(repo, ["src/api/a.py", "src/api/sub/b.py", "src/b.py"])
+    assert found == {"src/api/a.py": ["api"], "src/api/sub/b.py": ["web"], "src/b.py": ["web"]}
+    repo.write_text(SPEC.replace("owns: [src/**, web/**]", 'owns: [src/**, web/**, "!src/b.py"]'), encoding="utf-8")
+    assert unowned(repo) == ["README.md", "docs/guide.md", "src/b.py"]

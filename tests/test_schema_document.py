@@ -345,7 +345,7 @@ def test_every_default_is_valid_for_its_own_schema(schema: dict[str, Any]) -> No
         ("tokens", ["250000", 250000, "250k", "1.5M", "2M", "10K"], ["", "k", "1.5", "250 k", "1.5G", "1.5m", "-5k", 2.5]),
         ("reference", ["api-routes", "models.*", "a"], ["", "Models.*", "models.", "models.x", "*", "a.*.*"]),
         ("model", ["opus", "sonnet", "haiku", "inherit", "claude-sonnet-4-6", "claude-opus-4-6[1m]", "us.anthropic.claude-haiku-4-5:0"], ["", "bad model", "-x", 5]),
-        ("glob", ["src/**", "docs/auth/", "*.md"], ["", 5]),
+        ("glob", ["src/**", "docs/auth/", "*.md", "!src/core.py", "src/[^_]*.py", "[[:digit:]]*"], ["", 5]),
         ("command", ["pytest -q"], ["", 5]),
         ("mode", ["plan", "default", "bypassPermissions"], ["yolo", "Plan"]),
         ("risk", ["low", "medium", "high"], ["critical"]),

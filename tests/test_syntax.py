@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from rallyc.globparse import MAX_BRACE_DEPTH, parse_glob, parse_glob_list, parse_item
 from rallyc.syntax import (
     AnyDirs,
     AnyPath,
@@ -12,7 +13,6 @@ from rallyc.syntax import (
     PatternError,
     Reference,
     parse_duration,
-    parse_glob,
     parse_reference,
     parse_tokens,
 )
@@ -44,8 +44,8 @@ def test_globs_parse_to_nodes(text: str, nodes: tuple[object, ...]) -> None:
         ("a//b", 3, "empty segment", None),
         ("a/{/b,c}", 4, "empty segment", None),
         ("{,a}/x", 1, "empty alternative", None),
-        ("a{**}", 3, "whole segment", "between slashes"),
-        ("x{**}y", 3, "whole segment", None),
+        ("a{**,b}", 3, "whole segment", "between slashes"),
+        ("x{**,b}y", 3, "whole segment", None),
         ("a/\\.\\./b", 3, "`..` segment", None),
         ("{\\.\\.,a}/b", 2, "`..` segment", None),
         ("./src/[z-a].py", 7, "reversed", None),
@@ -53,6 +53,14 @@ def test_globs_parse_to_nodes(text: str, nodes: tuple[object, ...]) -> None:
         ("a/{b,c", 3, "unclosed `{`", None),
         ("a\\", 2, "escapes nothing", None),
         ("./../x", 3, "`..` segment", None),
+        ("src/{id}/x", 5, "`{id}` has one alternative", "`\\{id\\}`"),  # a Next.js or cookiecutter folder name
+        ("a{}b", 2, "`{}` has one alternative", "`\\{\\}`"),
+        ("a/{b,{c}}", 6, "`{c}` has one alternative", None),
+        ("\\/etc", 1, "cannot start with `/`", None),
+        ("a\\/", 2, "empty last segment", None),
+        ("a\\//b", 4, "empty segment", None),
+        ("a/{b,c\\/}", 7, "empty last segment", None),
+        ("a\\/..\\/b", 4, "`..` segment", None),  # an escaped slash still separates segments
     ],
 )
 def test_glob_errors_have_columns_and_hints(text: str, column: int, message: str, hint: str | None) -> None:
@@ -99,9 +107,97 @@ def test_references() -> None:
     [
         ("a\\\\/", (Literal("a\\/"), AnyPath())),  # an escaped backslash, then a real trailing slash
         ("[a\\-z]", (CharClass(False, (("a", "a"), ("-", "-"), ("z", "z"))),)),  # an escaped dash is no range
-        ("[!]", (CharClass(False, (("!", "!"),)),)),  # a lone `!` is the character, not negation
         ("{a,**}/b", (Choice(((Literal("a/"),), (AnyDirs(),))), Literal("b"))),  # brace expansion: a/b or **/b
     ],
 )
 def test_glob_edge_cases(text: str, nodes: tuple[object, ...]) -> None:
     assert parse_glob(text).nodes == nodes
+
+
+# ---- classes as git reads them ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "node"),
+    [
+        ("[^_]", CharClass(True, (("_", "_"),))),  # `^` negates, as `!` does
+        ("[!_]", CharClass(True, (("_", "_"),))),
+        ("[!!]", CharClass(True, (("!", "!"),))),
+        ("[^^]", CharClass(True, (("^", "^"),))),
+        ("[a^]", CharClass(False, (("a", "a"), ("^", "^")))),  # not first: a member
+        ("[]]", CharClass(False, (("]", "]"),))),  # `]` first is a member
+        ("[]a]", CharClass(False, (("]", "]"), ("a", "a")))),
+        ("[!]a]", CharClass(True, (("]", "]"), ("a", "a")))),
+        ("[a-]", CharClass(False, (("a", "a"), ("-", "-")))),  # `-` last is a member
+        ("[-a]", CharClass(False, (("-", "-"), ("a", "a")))),
+        ("[[:digit:]]", CharClass(False, tuple((d, d) for d in "0123456789"))),
+        ("[[:xdigit:]_]", CharClass(False, (*((c, c) for c in "0123456789abcdefABCDEF"), ("_", "_")))),
+        ("[[:digit:]-z]", CharClass(False, (*((d, d) for d in "0123456789"), ("-", "-"), ("z", "z")))),
+        ("[[:a]", CharClass(False, (("[", "["), (":", ":"), ("a", "a")))),  # no `:]`: git reads the characters
+    ],
+)
+def test_classes_read_as_git_reads_them(text: str, node: CharClass) -> None:
+    assert parse_glob(text).nodes == (node,)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[!]", "unclosed `[`"),  # the `]` is a member: the class never closes
+        ("[^]", "unclosed `[`"),
+        ("[]", "unclosed `[`"),
+        ("[[:alpha:]", "unclosed `[`"),
+        ("[[:alfa:]]", "no POSIX class"),
+        ("[[::]]", "no POSIX class"),
+        ("[a-[:digit:]]", "cannot end at the POSIX class"),
+        ("x/[z-a]", "reversed"),
+    ],
+)
+def test_classes_git_would_never_match_are_errors(text: str, message: str) -> None:
+    with pytest.raises(PatternError) as raised:
+        parse_glob(text)
+    assert message in raised.value.message
+
+
+# ---- braces, escapes and nesting ----------------------------------------------------------
+
+
+def test_an_escaped_slash_inside_a_path_is_a_slash() -> None:
+    assert parse_glob("a\\/b").nodes == (Literal("a/b"),)
+    assert parse_glob("\\{id\\}/x").nodes == (Literal("{id}/x"),)
+
+
+def nested(depth: int) -> str:
+    return "{a," * depth + "b" + "}" * depth
+
+
+def test_braces_nest_up_to_the_limit() -> None:
+    assert parse_glob(nested(MAX_BRACE_DEPTH)).text == nested(MAX_BRACE_DEPTH)
+    assert parse_glob("[{{{{{{{{{{{{{{{{{]").nodes  # braces inside a class are characters, not nesting
+    for depth in (MAX_BRACE_DEPTH + 1, 300, 5000):  # 5000 once raised RecursionError
+        with pytest.raises(PatternError) as raised:
+            parse_glob(nested(depth))
+        assert f"deeper than {MAX_BRACE_DEPTH} levels" in raised.value.message
+        assert raised.value.column == MAX_BRACE_DEPTH * 3 + 1
+
+
+# ---- exclusions ------------------------------------------------------------------------------
+
+
+def test_list_items_starting_with_a_bang_are_exclusions() -> None:
+    assert parse_item("!src/core.py") == (True, parse_glob("src/core.py"))
+    assert parse_item("\\!src") == (False, parse_glob("\\!src"))  # escaped: a file named `!src`
+    (owned,) = parse_glob_list(["src/**", "!src/core.py", "!src/gen/**"])
+    assert owned.text == "src/**"
+    assert [glob.text for glob in owned.excluded] == ["src/core.py", "src/gen/**"]
+    assert owned.shown == "src/** (except src/core.py, src/gen/**)"
+    assert parse_glob_list([]) == ()
+
+
+def test_exclusion_errors_point_inside_the_item() -> None:
+    with pytest.raises(PatternError) as raised:
+        parse_item("!src//x")
+    assert raised.value.column == 6
+    with pytest.raises(PatternError) as raised:
+        parse_glob_list(["!src/core.py", "!docs/**"])
+    assert "only exclusions" in raised.value.message

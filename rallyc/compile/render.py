@@ -11,10 +11,12 @@ module is the only place that builds templates, and only from files under
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+from rallyc.globparse import EXCLUDE
 from rallyc.units import format_duration, format_tokens, format_usd
 
 if TYPE_CHECKING:
@@ -50,6 +52,9 @@ def environment() -> jinja2.Environment:
         oneline=oneline,
         code=code,
         codes=codes,
+        globs=globs,
+        plain_globs=plain_globs,
+        excluded_globs=excluded_globs,
         fenced=fenced,
         yaml_quote=yaml_quote,
         yaml_scalar=yaml_scalar,
@@ -137,6 +142,26 @@ def code(text: str) -> str:
 def codes(items: Any, separator: str = ", ") -> str:
     """Several inline code spans, for glob lists."""
     return separator.join(code(str(item)) for item in items)
+
+
+def plain_globs(items: Any) -> list[str]:
+    """A glob list's plain globs (plan.json keeps exclusions beside them, with their `!`)."""
+    return [str(item) for item in items if not str(item).startswith(EXCLUDE)]
+
+
+def excluded_globs(items: Any) -> list[str]:
+    """A glob list's exclusions, without the `!`: the paths the list does not take."""
+    return [str(item)[len(EXCLUDE) :] for item in items if str(item).startswith(EXCLUDE)]
+
+
+def globs(items: Any, quote: Callable[[str], str] = code) -> str:
+    """A glob list in words: "`src/**`, `lib/**`, except `src/core.py` and `src/gen/**`"."""
+    listed = ", ".join(map(quote, plain_globs(items)))
+    excluded = [quote(glob) for glob in excluded_globs(items)]
+    if not excluded:
+        return listed
+    *rest, last = excluded
+    return f"{listed}, except {', '.join(rest)} and {last}" if rest else f"{listed}, except {last}"
 
 
 def fenced(text: str, info: str = "") -> str:

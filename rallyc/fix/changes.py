@@ -74,10 +74,11 @@ def _append_change(text: str, tree: Any, path: YamlPath, entry: Any, key: str, i
     mapping, anchor_key, anchor_value = entry
     owner = path[:-1]
     existing = yamledit.entry(tree, (*owner, key))
+    sources = [yamledit.item_source(item) for item in items]
     if existing is None:
-        edit = yamledit.insert_entry(text, mapping, (anchor_key, anchor_value), key, f"[{', '.join(items)}]")
+        edit = yamledit.insert_entry(text, mapping, (anchor_key, anchor_value), key, f"[{', '.join(sources)}]")
     elif existing[2].id == "sequence":
-        edit = yamledit.append_items(text, existing[2], items)
+        edit = yamledit.append_items(text, existing[2], sources)
     else:
         return f"`{key}` is not a list"
     if edit is None:

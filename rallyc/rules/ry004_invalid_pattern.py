@@ -4,9 +4,16 @@
 Parses every value written in one of the mini-languages with the grammar in
 `grammar/rally.lark` and reports the first problem at its column inside the
 YAML value: globs (`owns`, `reads`, `writes`) that are absolute, contain `..`
-or `.` segments, an empty segment, `**` inside a segment, or an unclosed `[`
-or `{`; durations (`90s`, `15m`, `2h`, `1h30m`); token counts (`250k`,
-`1.5M`); `after` references (`task-id` or `teammate.*`).
+or `.` segments, an empty segment, `**` inside a segment, an unclosed `[` or
+`{`, a class git would read differently or never match (`[[:alfa:]]`,
+`[z-a]`), braces with one alternative (`{id}`) or nested deeper than 16
+levels; durations (`90s`, `15m`, `2h`, `1h30m`); token counts (`250k`,
+`1.5M`); `after` references (`task-id` or `teammate.*`). In a glob list, an
+exclusion written without quotes (`- !src/core.py`, which YAML reads as a
+tag) is reported with the quoted form as hint and fix, and so is a list of
+only exclusions (it matches nothing). The ownership rules report here too a
+glob too complex to compare with another within the step budget (100,000
+automaton steps), at the bigger of the two, instead of hanging.
 
 ## Why it matters
 Ownership is only as exact as its patterns. `src/**.py` means different
@@ -16,13 +23,17 @@ file-ownership invariant exists to prevent.
 
 ## Example
 ```yaml
-owns: [src/**.py]
+owns:
+  - src/**.py
+  - !src/legacy.py
 estimate: 1.5h
 ```
 
 ## Instead
 ```yaml
-owns: [src/**/*.py]
+owns:
+  - src/**/*.py
+  - "!src/legacy.py"
 estimate: 1h30m
 ```
 """

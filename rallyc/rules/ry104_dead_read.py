@@ -44,10 +44,12 @@ from collections.abc import Iterator, Sequence
 
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity, closest
-from rallyc.globs import GlobSet, literal_prefix, overlap, overlap_candidates
-from rallyc.ir import Pattern, Spec, distinct_globs
+from rallyc.globs import overlapping_some
+from rallyc.globset import plain_path
+from rallyc.ir import Pattern, Spec
+from rallyc.rules._too_complex import too_complex
 from rallyc.source import Span
-from rallyc.syntax import Glob, Literal
+from rallyc.syntax import Glob
 
 code = "RY104"
 name = "dead-read"
@@ -59,19 +61,19 @@ _SUGGEST_AMONG = 5_000
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     reads = _written_reads(ctx.spec)
-    if not reads:  # no need to ask git at all
+    tracked = ctx.tracked if reads else None  # no reads: no need to ask git at all
+    if tracked is None:
         return
-    files = ctx.repo_files
-    if files is None:
-        return
-    tracked = sorted(files)
-    dead = _unwritten(_unmatched({pattern.text: pattern.glob for pattern, _ in reads}, tracked), ctx.spec)
+    unmatched = {pattern.glob.key: pattern.glob for pattern, _ in reads if not tracked.any_match(pattern.glob)}
+    dead, undecided = _unwritten(list(unmatched.values()), ctx.spec)
     hints: dict[str, str] = {}  # a glob written in many places gets one search for a close file
     for pattern, readers in reads:
-        if pattern.text in dead:
-            if pattern.text not in hints:
-                hints[pattern.text] = _hint(pattern.glob, tracked)
-            yield _finding(pattern, readers, hints[pattern.text])
+        if pattern.glob.key in undecided:
+            yield too_complex(pattern, undecided[pattern.glob.key], "whether a task writes what it reads")
+        elif pattern.glob.key in dead:
+            if pattern.glob.key not in hints:
+                hints[pattern.glob.key] = _hint(pattern.glob, tracked.files)
+            yield _finding(pattern, readers, hints[pattern.glob.key])
 
 
 def _written_reads(spec: Spec) -> list[tuple[Pattern, list[str]]]:
@@ -88,39 +90,17 @@ def _written_reads(spec: Spec) -> list[tuple[Pattern, list[str]]]:
     return list(readers.values())
 
 
-def _unmatched(globs: dict[str, Glob], tracked: Sequence[str]) -> list[Glob]:
-    """The globs no tracked file matches; a plain path is one set look-up, not a scan."""
-    present = frozenset(tracked)
-    return [glob for glob in globs.values() if not _matches_any(glob, tracked, present)]
-
-
-def _matches_any(glob: Glob, tracked: Sequence[str], present: frozenset[str]) -> bool:
-    if len(glob.nodes) == 1 and isinstance(glob.nodes[0], Literal):
-        return glob.nodes[0].text in present
-    # only the files that start with the glob's literal prefix can match it
-    fullmatch = GlobSet((glob,)).fullmatch
-    prefix = literal_prefix(glob)
-    position = bisect_left(tracked, prefix)
-    while position < len(tracked) and tracked[position].startswith(prefix):
-        if fullmatch(tracked[position]) is not None:
-            return True
-        position += 1
-    return False
-
-
-def _unwritten(globs: list[Glob], spec: Spec) -> set[str]:
-    """Texts of the globs that overlap no task's `writes` (its teammate's `owns` when it declares none)."""
-    writes = distinct_globs(pattern for task in spec.tasks for pattern in task.writes)
-    written: set[int] = set()
-    for i, j in overlap_candidates(globs, writes):
-        if i not in written and overlap(globs[i], writes[j]) is not None:
-            written.add(i)
-    return {glob.text for i, glob in enumerate(globs) if i not in written}
-
+def _unwritten(globs: list[Glob], spec: Spec) -> tuple[set[str], dict[str, Pattern]]:
+    """Keys of the globs that overlap no task's `writes` (its teammate's `owns` when it declares none),
+    and of those left undecided, with the `writes` entry the question was too complex against."""
+    writes = list({pattern.glob.key: pattern for task in spec.tasks for pattern in task.writes}.values())
+    written, undecided = overlapping_some(globs, [pattern.glob for pattern in writes])
+    dead = {glob.key for i, glob in enumerate(globs) if i not in written and i not in undecided}
+    return dead, {globs[i].key: writes[j] for i, j in undecided.items()}
 
 def _finding(pattern: Pattern, readers: list[str], hint: str) -> Finding:
     message = (
-        f"reads of {', '.join(readers)} ({pattern.text}) match no tracked file and overlap no task's writes: "
+        f"reads of {', '.join(readers)} ({pattern.glob.shown}) match no tracked file and overlap no task's writes: "
         "there is nothing to read, now or after any task"
     )
     return Finding(pattern.span, message, hint)
@@ -135,9 +115,9 @@ def _hint(glob: Glob, tracked: Sequence[str]) -> str:
 
 def _closest_file(glob: Glob, tracked: Sequence[str]) -> str | None:
     """For a plain path, the tracked file with the closest name: in its folder first, else anywhere if few."""
-    if len(glob.nodes) != 1 or not isinstance(glob.nodes[0], Literal):
+    path = plain_path(glob)
+    if path is None:
         return None
-    path = glob.nodes[0].text
     folder = posixpath.dirname(path) + "/" if "/" in path else ""
     start = bisect_left(tracked, folder)
     siblings: list[str] = []

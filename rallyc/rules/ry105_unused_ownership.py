@@ -44,8 +44,9 @@ from collections.abc import Iterator
 
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity
-from rallyc.globs import overlap, overlap_candidates
+from rallyc.globs import overlapping_some
 from rallyc.ir import Pattern, Teammate, distinct_globs
+from rallyc.rules._too_complex import too_complex
 
 code = "RY105"
 name = "unused-ownership"
@@ -59,23 +60,24 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _unused(teammate: Teammate) -> Iterator[Finding]:
-    used = _used_owns(teammate)
+    used, undecided = _used_owns(teammate)
     for pattern in teammate.owns:
-        if pattern.text not in used:
+        if pattern.glob.key in undecided:
+            yield too_complex(pattern, undecided[pattern.glob.key], "whether a task writes it")
+        elif pattern.glob.key not in used:
             yield _finding(teammate, pattern)
 
 
-def _used_owns(teammate: Teammate) -> set[str]:
-    """The `owns` texts some task's `writes` overlaps; one exact search at most per `owns` glob that needs it."""
-    written = {pattern.text: pattern.glob for task in teammate.tasks for pattern in task.writes}
-    used = {pattern.text for pattern in teammate.owns if pattern.text in written}  # a glob overlaps itself
-    owns = distinct_globs(pattern for pattern in teammate.owns if pattern.text not in used)
+def _used_owns(teammate: Teammate) -> tuple[set[str], dict[str, Pattern]]:
+    """The `owns` keys some task's `writes` overlaps, and those left undecided, with the `writes`
+    entry they were too complex against."""
+    written = {pattern.glob.key: pattern for task in teammate.tasks for pattern in task.writes}
+    used = {pattern.glob.key for pattern in teammate.owns if pattern.glob.key in written}  # a glob overlaps itself
+    owns = distinct_globs(pattern for pattern in teammate.owns if pattern.glob.key not in used)
     writes = list(written.values())
-    for i, j in overlap_candidates(owns, writes):
-        if owns[i].text not in used and overlap(owns[i], writes[j]) is not None:
-            used.add(owns[i].text)
-    return used
-
+    overlapping, undecided = overlapping_some(owns, [pattern.glob for pattern in writes])
+    used.update(owns[i].key for i in overlapping)
+    return used, {owns[i].key: writes[j] for i, j in undecided.items()}
 
 def _finding(teammate: Teammate, pattern: Pattern) -> Finding:
     return Finding(

@@ -49,12 +49,14 @@ teammates:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TypeAlias
 
 from rallyc.analysis.graph import TaskGraph, members
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Fix, Related, Severity
-from rallyc.globs import overlap, overlap_candidates
+from rallyc.globs import TooComplex, TrackedFiles, overlap, overlap_candidates
 from rallyc.ir import Pattern, Task
+from rallyc.rules._too_complex import too_complex
 from rallyc.syntax import Glob
 
 code = "RY201"
@@ -63,15 +65,15 @@ severity = Severity.ERROR
 
 
 class _Globs:
-    """Distinct glob texts of one kind (reads or writes) and the bitset of tasks using each."""
+    """Distinct globs of one kind (reads or writes), by key, and the bitset of tasks using each."""
 
     def __init__(self, tasks: Sequence[Task], reads: bool) -> None:
         self.globs: dict[str, Glob] = {}
         self.tasks: dict[str, int] = {}
         for number, task in enumerate(tasks):
             for pattern in task.reads if reads else task.writes:
-                self.globs.setdefault(pattern.text, pattern.glob)
-                self.tasks[pattern.text] = self.tasks.get(pattern.text, 0) | 1 << number
+                self.globs.setdefault(pattern.glob.key, pattern.glob)
+                self.tasks[pattern.glob.key] = self.tasks.get(pattern.glob.key, 0) | 1 << number
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -84,28 +86,38 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         for number in range(len(graph.tasks))
     ]
     reads, writes = _Globs(graph.tasks, reads=True), _Globs(graph.tasks, reads=False)
-    overlaps = _racing_overlaps(reads, writes, unordered)
+    overlaps = _racing_overlaps(reads, writes, unordered, ctx.tracked)
     writers = {read: _union(writes.tasks[write] for write in written) for read, written in overlaps.items()}
     for number, task in enumerate(graph.tasks):
         if unordered[number]:
             yield from _races(graph, number, task, unordered[number], overlaps, writers)
 
 
-def _racing_overlaps(reads: _Globs, writes: _Globs, unordered: list[int]) -> dict[str, dict[str, str]]:
-    """Read text -> write text -> witness, for the glob pairs some concurrent reader and writer use.
+_Witness: TypeAlias = str | TooComplex
+"""A path both globs match, or why the question has no answer."""
+
+
+def _racing_overlaps(
+    reads: _Globs, writes: _Globs, unordered: list[int], tracked: TrackedFiles | None
+) -> dict[str, dict[str, _Witness]]:
+    """Read key -> write key -> witness, for the glob pairs some concurrent reader and writer use.
 
     The glob algebra runs once per distinct (read, write) text pair, never per
     task pair, and only on pairs that pass the cheap prefix and suffix filter
     and are used by tasks that can run at the same time: in a well-ordered plan
     most candidate pairs are never searched.
     """
-    read_texts, write_texts = list(reads.globs), list(writes.globs)
-    racing_with = {text: _union(unordered[number] for number in members(mask)) for text, mask in reads.tasks.items()}
-    found: dict[str, dict[str, str]] = {}
+    read_keys, write_keys = list(reads.globs), list(writes.globs)
+    racing_with = {key: _union(unordered[number] for number in members(mask)) for key, mask in reads.tasks.items()}
+    found: dict[str, dict[str, _Witness]] = {}
     for i, j in overlap_candidates(list(reads.globs.values()), list(writes.globs.values())):
-        read, write = read_texts[i], write_texts[j]
+        read, write = read_keys[i], write_keys[j]
         if racing_with[read] & writes.tasks[write]:
-            witness = overlap(reads.globs[read], writes.globs[write])
+            witness: _Witness | None
+            try:
+                witness = overlap(reads.globs[read], writes.globs[write], tracked)
+            except TooComplex as undecided:
+                witness = undecided
             if witness is not None:
                 found.setdefault(read, {})[write] = witness
     return found
@@ -123,26 +135,30 @@ def _races(
     number: int,
     reader: Task,
     unordered: int,
-    overlaps: dict[str, dict[str, str]],
+    overlaps: dict[str, dict[str, _Witness]],
     writers: dict[str, int],
 ) -> Iterator[Finding]:
     """One finding per concurrent writer, at the first `reads` entry that meets one of its `writes`."""
     reported = 0
     for pattern in reader.reads:
-        racing = writers.get(pattern.text, 0) & unordered & ~reported
+        racing = writers.get(pattern.glob.key, 0) & unordered & ~reported
         reported |= racing
         for writer_number in members(racing):
-            writer, written = graph.tasks[writer_number], overlaps[pattern.text]
-            write = next(entry for entry in writer.writes if entry.text in written)
-            yield _finding(reader, pattern, writer, write, written[write.text])
+            writer, written = graph.tasks[writer_number], overlaps[pattern.glob.key]
+            write = next(entry for entry in writer.writes if entry.glob.key in written)
+            witness = written[write.glob.key]
+            if isinstance(witness, TooComplex):
+                yield too_complex(pattern, write, f"whether `{reader.id}` reads what `{writer.id}` writes")
+            else:
+                yield _finding(reader, pattern, writer, write, witness)
 
 
 def _finding(reader: Task, read: Pattern, writer: Task, write: Pattern, witness: str) -> Finding:
     source = "" if writer.writes_declared else f", from the owns of '{writer.teammate}'"
     return Finding(
         read.span,
-        f"`{reader.id}` ({reader.teammate}) reads {witness} (glob {read.text}) while `{writer.id}` "
-        f"({writer.teammate}) may be writing it (glob {write.text}{source}), and neither waits on the other",
+        f"`{reader.id}` ({reader.teammate}) reads {witness} (glob {read.glob.shown}) while `{writer.id}` "
+        f"({writer.teammate}) may be writing it (glob {write.glob.shown}{source}), and neither waits on the other",
         f"add `after: [{writer.id}]` to `{reader.id}` so it reads {witness} once written "
         f"(or `after: [{reader.id}]` to `{writer.id}` if it must see the file as it was)",
         (Related(write.span, f"`{writer.id}` writes {write.text}"),),

@@ -86,7 +86,7 @@ def _same_teammates(spec: Spec) -> Iterator[Finding]:
     for teammate in spec.teammates:
         if not teammate.owns:
             continue
-        key = (_folded(teammate.role.value), frozenset(pattern.text for pattern in teammate.owns))
+        key = (_folded(teammate.role.value), frozenset(pattern.glob.key for pattern in teammate.owns))
         earlier = first.setdefault(key, teammate)
         if earlier is not teammate:
             yield Finding(

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc.files import files_below
+from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.names import shown
-from rallyc.syntax import parse_glob
 
 GUARDED = ("config", "hooks", "info")
 """What GitGuard watches in the repository's git folder (the worktrees' shared `.git`)."""
@@ -43,7 +43,8 @@ class Breach:
 
 
 def owner_globs(owns: Sequence[str]) -> GlobSet:
-    return GlobSet([parse_glob(text) for text in owns])
+    """A teammate's `owns` as plan.json keeps them (`!` items included): what it may write."""
+    return GlobSet(parse_glob_list(owns))
 
 
 def ownership_breaches(changes: Sequence[tuple[str, str]], owns: GlobSet, prefix: str, top: Path | None,

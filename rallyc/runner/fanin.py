@@ -26,6 +26,7 @@ from rallyc.runner.enforce import Breach, ownership_breaches
 from rallyc.runner.names import shown
 from rallyc.runner.process import run_shell
 from rallyc.runner.session import Session
+from rallyc.runner.setup import set_up
 from rallyc.runner.state import DONE, Check, Conflict, FanIn, Violation, line_ended
 
 
@@ -132,6 +133,12 @@ def _blame(s: Session, mate: str, head: str, replayed: str, breaches: list[Breac
 async def _team_checks(s: Session) -> None:
     workdir = s.workdir(INTEGRATION)
     timeout = max((task.timeout_seconds for task in s.plan.tasks), default=1800.0)
+    problem = await set_up(s, INTEGRATION, s.plan.verify) if s.plan.verify and s.plan.run.setup else None
+    if problem is not None:  # the checks cannot run: the set-up is the team's failed check
+        s.state.checks.append(Check("run.setup", "team", 1, 1, 0.0))
+        s.store.append("logs/fan-in.log", f"== the integration worktree's set-up failed: {problem}\n")
+        s.emit("check", scope="team", command="run.setup", exit_code=1)
+        return
     for command in s.plan.verify:
         with s.confinement(INTEGRATION, "fan-in") as room:
             done = await run_shell(command, cwd=workdir, env=room.env, timeout=timeout, redactor=s.redactor,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,7 +100,8 @@ class LibGit:
         self._by_git: set[Path] = set()
         """Worktrees whose last task git staged: git commits it too."""
 
-    def stage_and_list(self, worktree: Path, start: str, head: str | None = None) -> list[Change]:
+    def stage_and_list(self, worktree: Path, start: str, head: str | None = None,
+                       keep: Sequence[str] = ()) -> list[Change]:  # fmt: skip
         import pygit2
 
         self.git.squash_onto(worktree, start, head)
@@ -109,6 +110,8 @@ class LibGit:
             index = repository.index
             index.read(True)
             index.add_all()
+            if keep:
+                index.remove_all(list(keep))
             tree = repository.revparse_single(start).peel(pygit2.Tree)
             diff = index.diff_to_tree(tree, flags=pygit2.enums.DiffOption.INCLUDE_TYPECHANGE)
             found = [_change(delta) for delta in diff.deltas]
@@ -119,7 +122,7 @@ class LibGit:
         except (pygit2.GitError, OSError, ValueError, KeyError):
             pass  # nothing was written: git stages from the index as the task left it
         self._by_git.add(worktree)
-        return self.git.stage_and_list(worktree, start, start)
+        return self.git.stage_and_list(worktree, start, start, keep)
 
     def commit_object(self, worktree: Path, parent: str, tree: str | None, message: str) -> str:
         """A commit of `tree` (else the index as staged) on `parent`, as `git commit-tree` writes it; no branch moves."""

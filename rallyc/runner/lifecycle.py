@@ -25,19 +25,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
+from rallyc.runner.agent_report import parse_report
 from rallyc.runner.backends import TaskRequest, TaskResult
+from rallyc.runner.convergence import signature
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
 from rallyc.runner.names import printable, shown
 from rallyc.runner.process import kill_processes_below, run_shell
 from rallyc.runner.prompt import full_prompt, task_prompt
 from rallyc.runner.session import Confinement, Session
+from rallyc.runner.setup import set_up
 from rallyc.runner.state import RUNNING, Check, Conflict, Stray, TaskState, Violation, line_ended, now_text
 from rallyc.runner.watch import Watch
 
@@ -60,6 +63,10 @@ class Outcome:
     """Whether another attempt could help (not for a merge conflict)."""
     commit: str | None = None
     files: tuple[str, ...] = ()
+    signature: str | None = None
+    """For a failed check: its command and first error line, normalised (`convergence.py`)."""
+    setup: bool = False
+    """The worktree's set-up failed: every task of the teammate fails with it."""
 
 
 @dataclass
@@ -90,6 +97,9 @@ class TaskRunner:
         number = record.attempts + 1
         started = time.monotonic()
         try:
+            problem = await self._set_up(task.teammate)
+            if problem is not None:
+                return Outcome("failed", f"setup: {problem}", retry=False, setup=True)
             # merges run git: in a thread; otherwise preparing is a few file reads and an in-process status
             start = await asyncio.to_thread(self._prepare, task) if task.waits_on else self._prepare(task)
             if isinstance(start, Conflict):
@@ -113,15 +123,28 @@ class TaskRunner:
 
     def _recover_worktree(self, task: TaskPlan) -> None:
         """Back to the branch's recorded head, clean, as far as git lets us; the next task tries again if not."""
-        s = self.session
         try:
-            s.ensure_worktree(task.teammate)
-            with s.refs_lock:
-                s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), s.expected_head(task.teammate))
+            self._recover_worktree_of(task.teammate)
         except (RallyError, OSError):
             pass
 
     # ---- before the backend -------------------------------------------------------------
+
+    async def _set_up(self, mate: str) -> str | None:
+        """`run.setup` in the teammate's worktree before its first task of this session; what failed, or None."""
+        s = self.session
+        if not s.plan.run.setup or mate in s.set_up:
+            return None
+        s.set_up.add(mate)  # once, failed or not: a failed set-up fails the teammate's tasks
+        await asyncio.to_thread(self._recover_worktree_of, mate)
+        checks = [command for task in s.plan.teammate(mate).tasks for command in task.verify]
+        return await set_up(s, mate, checks)
+
+    def _recover_worktree_of(self, mate: str) -> None:
+        s = self.session
+        s.ensure_worktree(mate)
+        with s.refs_lock:
+            s.reset(mate, s.expected_head(mate))
 
     def _prepare(self, task: TaskPlan) -> str | Conflict:
         """The worktree at its branch's recorded head, strays set aside, with the commits of the other teammates'
@@ -133,7 +156,7 @@ class TaskRunner:
         with s.refs_lock:
             head = s.expected_head(mate)
             if not _on_branch(worktree, s.branch(mate)) or s.head(mate) != head:
-                s.git.reset_to(worktree, s.branch(mate), head)
+                s.reset(mate, head)
         self._set_strays_aside(task)
         for source in task.waits_on:
             commit = s.state.tasks[source].commit
@@ -150,13 +173,14 @@ class TaskRunner:
         """Changes in the worktree before its task starts are not the task's: saved, reported, removed."""
         s = self.session
         worktree = s.worktree(task.teammate)
-        paths = s.staging.dirty_paths(worktree)
+        kept = s.kept.get(task.teammate, ())
+        paths = [path for path in s.staging.dirty_paths(worktree) if not _under(path, kept)]
         if not paths:
             return
-        s.git.run(worktree, "add", "-A", "--", ".")
+        s.git.stage_and_list(worktree, "HEAD", None, kept)
         patch = f"strays/{task.teammate}.{task.id}.{len(s.state.strays) + 1}.patch"
         s.store.write_bytes(patch, s.git.staged_patch(worktree, "HEAD"))
-        s.git.clean_worktree(worktree)
+        s.git.clean_worktree(worktree, kept)
         shown_paths = sorted(shown(s.relative(path)) for path in paths)
         s.state.strays.append(Stray(task.teammate, task.id, shown_paths, patch))
         s.emit("strays", teammate=task.teammate, task=task.id, paths=shown_paths, patch=patch)
@@ -181,6 +205,7 @@ class TaskRunner:
         if result is None:
             return await self._interrupted(task, start, number)
         self._account(task, record, result)
+        result, blocked = _as_reported(result, record)
         output = "" if result.log_streamed else result.log
         s.store.append(f"logs/{task.id}.log", line_ended(output) + f"== backend: {'ok' if result.ok else 'failed'}"
                        f"{', timed out' if result.timed_out else ''}: {result.summary}\n")  # fmt: skip
@@ -188,7 +213,7 @@ class TaskRunner:
         if checked.breaches:
             return self._violation(task, number, checked)
         if not result.ok:
-            return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch),
+            return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch), retry=not blocked,
                            files=tuple(checked.files))  # fmt: skip
         commit = checked.commit
         if commit is None:
@@ -265,7 +290,7 @@ class TaskRunner:
         if not _on_branch(worktree, branch):
             breaches.append(Breach(".git/HEAD", "the task left its branch"))
             s.git.run(worktree, "checkout", "-q", "-f", branch)
-        changes = s.staging.stage_and_list(worktree, start, s.head(task.teammate))
+        changes = s.staging.stage_and_list(worktree, start, s.head(task.teammate), s.kept.get(task.teammate, ()))
         files = [shown(s.relative(path)) for _, path in changes]
         breaches += ownership_breaches(changes, s.owns[task.teammate], s.state.prefix, worktree,
                                        s.plan.run.max_file_mib * (1 << 20))  # fmt: skip
@@ -316,7 +341,8 @@ class TaskRunner:
             if code != 0:
                 patch = await asyncio.to_thread(self._set_aside, task, number, start, tree)
                 what = "timed out" if done.timed_out else f"exited {code}"
-                return Outcome("failed", f"check `{command}` {what}" + _kept(patch))
+                return Outcome("failed", f"check `{command}` {what}" + _kept(patch),
+                               signature=signature(command, done.stdout))  # fmt: skip
         return None
 
     def _set_aside(self, task: TaskPlan, number: int, start: str, tree: str | None) -> str | None:
@@ -345,14 +371,13 @@ class TaskRunner:
             s.staging.move_branch(worktree, s.branch(task.teammate), commit, start)
             s.set_head(task.teammate, commit)
         if tree is not None:  # what the checks left behind (the index already holds the commit's tree otherwise)
-            s.git.clean_worktree(worktree)
+            s.git.clean_worktree(worktree, s.kept.get(task.teammate, ()))
         return commit
 
     def _reset(self, task: TaskPlan, start: str) -> None:
         s = self.session
         with s.refs_lock:
-            s.git.reset_to(s.worktree(task.teammate), s.branch(task.teammate), start)
-            s.set_head(task.teammate, start)
+            s.reset(task.teammate, start)
 
     async def _interrupted(self, task: TaskPlan, start: str, number: int, tree: str | None = None) -> Outcome:
         """Ctrl-C: whatever the attempt changed is kept as a patch, then the worktree goes back to the task's start."""
@@ -365,7 +390,8 @@ class TaskRunner:
         s = self.session
         if tree is not None:
             return self._set_aside(task, number, start, tree)
-        changes = s.staging.stage_and_list(s.worktree(task.teammate), start, s.head(task.teammate))
+        changes = s.staging.stage_and_list(s.worktree(task.teammate), start, s.head(task.teammate),
+                                           s.kept.get(task.teammate, ()))  # fmt: skip
         patch = self._keep(task, number, start, "patches", []) if changes else None
         self._reset(task, start)
         return patch
@@ -384,6 +410,10 @@ class TaskRunner:
             self.inflight.pop(key, None)
 
 
+def _under(path: str, kept: Sequence[str]) -> bool:
+    return any(path == folder or path.startswith(folder + "/") for folder in kept)
+
+
 def _on_branch(worktree: Path, branch: str) -> bool:
     """Whether the worktree's HEAD is still `branch` (read from its git folder: no process)."""
     gitfile = worktree / ".git"
@@ -395,7 +425,23 @@ def _on_branch(worktree: Path, branch: str) -> bool:
         return False
 
 
+def _as_reported(result: TaskResult, record: TaskState) -> tuple[TaskResult, bool]:
+    """The result as the agent's RALLY_REPORT makes it (notes and files recorded; `failed` and `blocked` fail the
+    attempt, `blocked` without a retry); and whether it is blocked."""
+    said = parse_report(result.said)
+    if said.status:
+        record.notes, record.reported_files = said.notes, list(said.files)
+    if said.status == "blocked":
+        record.blocker = said.notes or "the agent said it is blocked, without saying why"
+        return replace(result, ok=False, summary=f"blocked: {record.blocker}"), True
+    if said.status == "failed" and result.ok:
+        return replace(result, ok=False, summary=f"the agent reported failed: {said.notes or 'no notes'}"), False
+    return result, False
+
+
 def _failure(result: TaskResult, timeout: float) -> str:
+    if result.summary.startswith(("blocked: ", "the agent reported failed: ")):
+        return result.summary
     if result.timed_out:
         return f"timed out after {timeout:g}s (escalation): {result.summary}" if result.summary else \
             f"timed out after {timeout:g}s (escalation)"  # fmt: skip

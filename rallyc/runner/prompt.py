@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rallyc.compile.render import globs
 from rallyc.plan import TaskPlan
 from rallyc.units import format_duration
 
@@ -21,7 +22,7 @@ def task_prompt(task: TaskPlan, attempt: int, previous: str) -> str:
         "",
         task.do,
         "",
-        f"- Writes: {', '.join(f'`{glob}`' for glob in task.writes) or 'nothing'}",
+        f"- Writes: {globs(task.writes) or 'nothing'}",
         f"- Deadline: {format_duration(task.timeout_seconds)}; past it you are stopped and the task counts as escalated.",
     ]
     if task.waits_on:

@@ -13,7 +13,8 @@ TES (team execution score), each part in [0, 1]:
 - integration quality: passed checks / checks run (task and team `verify`, every attempt), 1 when none;
 - user autonomy: 1 - (retries + escalations) / tasks, at least 0.
 
-Grade: A >= 0.90, B >= 0.80, C >= 0.70, D >= 0.60, else F.
+Grade: A >= 0.90, B >= 0.80, C >= 0.70, D >= 0.60, else F; F when no task is done,
+at most C when the run is partial.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rallyc.runner.state import DONE, FAILED, SKIPPED, RunState
 from rallyc.units import format_duration, format_tokens, format_usd
 
 REPORT_VERSION = 1
+CONVERGED = "converged: "
 WEIGHTS = (("parallel_efficiency", 0.30), ("task_economy", 0.20), ("conflict_prevention", 0.20),
            ("integration_quality", 0.20), ("user_autonomy", 0.10))  # fmt: skip
 GRADES = ((0.90, "A"), (0.80, "B"), (0.70, "C"), (0.60, "D"))
@@ -68,7 +70,15 @@ def tes(plan: Plan, state: RunState) -> Tes:
     autonomy = max(0.0, 1 - (retries + escalations) / tasks)
     values = dict(zip((name for name, _ in WEIGHTS), (parallel, economy, conflicts, integration, autonomy), strict=True))
     score = sum(weight * values[name] for name, weight in WEIGHTS)
-    return Tes(round(score, 4), grade_of(score), {name: round(value, 4) for name, value in values.items()})
+    return Tes(round(score, 4), capped_grade(grade_of(score), done, run_status(plan, state)),
+               {name: round(value, 4) for name, value in values.items()})  # fmt: skip
+
+
+def capped_grade(grade: str, done: int, status: str) -> str:
+    """F when no task is done; at most C when the run is partial: a score cannot grade work that did not land."""
+    if done == 0:
+        return "F"
+    return max(grade, "C") if status == "partial" else grade  # letters sort from best to worst
 
 
 def run_status(plan: Plan, state: RunState) -> str:
@@ -157,7 +167,8 @@ def _task(state: RunState, task_id: str) -> dict[str, Any]:
         "attempts": record.attempts, "escalations": record.escalations, "duration_s": number(record.duration_s),
         "cost_usd": number(record.cost_usd), "tokens": record.tokens, "input_tokens": record.input_tokens,
         "output_tokens": record.output_tokens, "files_changed": list(record.files_changed), "commit": record.commit,
-        "patches": list(record.patches),
+        "patches": list(record.patches), "notes": record.notes, "blocker": record.blocker,
+        "reported_files": record.reported_files,
     }  # fmt: skip
 
 
@@ -173,12 +184,24 @@ def risks(plan: Plan, state: RunState) -> list[str]:
             found.append(f"{task.id} is {task.risk} risk: review its commit closely")
         elif not task.verify and not task.done_when:
             found.append(f"{task.id} has no check and no completion criteria: nothing but its author vouches for it")
+    found += _shared_blockers(state)
     found += [f"{c.command} ({c.scope}) exited {c.exit_code}" for c in state.checks if c.scope == "team" and c.exit_code]
     found += [f"{c.subject} could not be integrated: conflict in {', '.join(c.paths)}" for c in state.conflicts
               if c.stage == "fan-in"]  # fmt: skip
     if not plan.verify:
         found.append("the team has no `verify` commands: the merged result was not checked as a whole")
     return found
+
+
+def _shared_blockers(state: RunState) -> list[str]:
+    """One line per blocker several teammates failed on (convergence): name it, and what to do instead."""
+    groups: dict[str, list[str]] = {}
+    for task_id, record in state.tasks.items():
+        if record.status == FAILED and record.reason.startswith(CONVERGED):
+            groups.setdefault(record.reason[len(CONVERGED) :], []).append(task_id)
+    return [f"shared blocker: {', '.join(tasks)} failed the same way (`{blocker}`); fix it once, then diversify "
+            "their targets (a different suite or target each) or give them an oracle (a known-good result to "
+            "compare against) instead of retrying them all" for blocker, tasks in groups.items()]  # fmt: skip
 
 
 def next_step(plan: Plan, state: RunState) -> str:
@@ -254,6 +277,7 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         "|---|---|---|---|---|---|",
         *[_teammate_row(mate) for mate in doc["teammates"]],
         "",
+        *_agents_said(doc),
         *_violations(doc),
         *_outside(doc),
         *_kept(doc),
@@ -299,6 +323,22 @@ def _violations(doc: dict[str, Any]) -> list[str]:
     for item in doc["merge_conflicts"]:
         lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {', '.join(item['paths'])}")
     return [*lines, ""]
+
+
+def _agents_said(doc: dict[str, Any]) -> list[str]:
+    """Each agent's own report: its notes, a blocker, and the files it says it changed where those differ from
+    what was committed (the commit is what counts)."""
+    lines = []
+    for task in doc["tasks"]:
+        said = [f"blocked: {_cell(task['blocker'])}"] if task["blocker"] else []
+        said += [_cell(task["notes"])] if task["notes"] and task["notes"] != task["blocker"] else []
+        reported = task["reported_files"]
+        if reported is not None and sorted(reported) != sorted(task["files_changed"]):
+            said.append(f"says it changed {', '.join(f'`{path}`' for path in reported) or 'nothing'}; committed "
+                        f"{', '.join(f'`{path}`' for path in task['files_changed']) or 'nothing'}")  # fmt: skip
+        if said:
+            lines.append(f"- `{task['id']}` ({task['status']}): {'; '.join(said)}")
+    return ["## What the agents said", "", *lines, ""] if lines else []
 
 
 def _outside(doc: dict[str, Any]) -> list[str]:
@@ -386,6 +426,8 @@ def handoff_markdown(plan: Plan, state: RunState, doc: dict[str, Any]) -> str:
         + (f" of {format_usd(state.max_usd)}" if state.max_usd is not None else "")
         + f" (estimate {format_usd(plan.budget.estimated_usd)}); speedup {doc['speedup_achieved']:.2f}x of "
         f"{plan.speedup:.2f}x planned; TES {doc['tes']['score']:.2f} ({doc['tes']['grade']})",
+        "- Blockers: " + ("; ".join(f"{t['id']}: {_cell(t['blocker'])}" for t in doc["tasks"] if t["blocker"])
+                          or "none"),  # fmt: skip
         "- Remaining risks: " + ("; ".join(doc["risks"]) or "none found"),
         f"- Recommended next step: {doc['next_step']}",
         "",

@@ -110,8 +110,30 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     prefix = git.prefix(folder)
     for written in (top / RALLY_FOLDER / "runs", top / RALLY_FOLDER / "worktrees", top / prefix / JOURNAL):
         contained(top, written)  # what a run writes in the user's tree stays in it, symbolic links resolved
+    _checks_test_the_worktree(plan, top, folder, env)
     sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
     return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox)
+
+
+def _checks_test_the_worktree(plan: Plan, top: Path, folder: Path, env: Mapping[str, str]) -> None:
+    """Refuse to start when a check would test the user's checkout instead of the worktree, or cannot run at
+    all, unless `run.setup` gives each worktree its own environment (then its programs are looked up there)."""
+    from rallyc.runner.environment import missing_programs, setup_for, worktree_env, wrong_code
+
+    checks = [*plan.verify, *(command for task in plan.tasks for command in task.verify)]
+    if not checks or plan.run.setup:
+        return
+    setup = setup_for(folder)
+    hint = (f"give each worktree its own environment: run: {{setup: {json.dumps(setup)}}}" if setup else
+            "give each worktree its own environment with `run.setup` (the commands that install the project)")  # fmt: skip
+    risks = wrong_code(top, folder, env)
+    if risks:
+        raise RallyError(f"the checks would test your checkout, not the team's work: {'; '.join(risks)}", hint=hint)
+    missing = missing_programs(checks, worktree_env(env, top, None), None)
+    if missing:
+        shown = "; ".join(f"`{command}` needs `{program}`" for command, program in missing)
+        raise RallyError(f"checks that cannot run in a worktree: {shown}, not found on PATH (outside your checkout)",
+                         hint=f"install it, or {hint}")  # fmt: skip
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:

@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rallyc.plan import Plan, TaskPlan
+from rallyc.runner.convergence import Convergence
 from rallyc.runner.lifecycle import Outcome, TaskRunner
+from rallyc.runner.report import CONVERGED
 from rallyc.runner.session import Session
 from rallyc.runner.state import DONE, FAILED, PENDING, RUNNING, SKIPPED
 from rallyc.units import format_tokens, format_usd
@@ -90,6 +92,7 @@ class Scheduler:
         self.runner = runner
         self.plan = session.plan
         self.rank = priorities(self.plan)
+        self.convergence = Convergence()
         self.tried: dict[str, int] = {}
         """Attempts per task in this session (retries are counted per session)."""
         self.previous: dict[str, str] = {}
@@ -140,11 +143,14 @@ class Scheduler:
         record.files_changed = list(outcome.files)
         ending = f"done, commit {outcome.commit}" if outcome.status == "done" else f"failed: {outcome.reason}"
         s.store.append(f"logs/{task.id}.log", f"== attempt {record.attempts}: {ending}\n")
+        converged = self.convergence.failed(outcome.signature, task.teammate, task.id) if outcome.signature else []
         if outcome.status == "done":
             record.status, record.reason, record.commit = DONE, "", outcome.commit
             s.save()
             s.emit("task_done", task=task.id, teammate=task.teammate, attempt=record.attempts, commit=outcome.commit,
                    cost_usd=record.cost_usd, files=record.files_changed)  # fmt: skip
+        elif converged:
+            self._converge(task.id, converged, f"{CONVERGED}{outcome.signature}")
         elif self._may_retry(task, outcome):
             self.previous[task.id] = outcome.reason
             record.status, record.reason = PENDING, f"retrying: {outcome.reason}"
@@ -155,6 +161,25 @@ class Scheduler:
             s.save()
             s.emit("task_failed", task=task.id, teammate=task.teammate, attempt=record.attempts, reason=outcome.reason)
             self._skip(descendants(self.plan, task.id), f"after {task.id} failed")
+            if outcome.setup:  # the worktree cannot be set up: none of the teammate's tasks can run there
+                self._fail([t.id for t in self.plan.teammate(task.teammate).tasks if t.id != task.id], outcome.reason)
+
+    def _converge(self, current: str, task_ids: list[str], reason: str) -> None:
+        """Teammates failing on one blocker: none is retried (N agents on one bug make N conflicting patches). A
+        task whose next attempt is already running is left to end; if it fails the same way, it converges then."""
+        self.session.state.tasks[current].status = FAILED
+        self._fail(task_ids, reason)
+
+    def _fail(self, task_ids: list[str], reason: str) -> None:
+        """The tasks that are pending or failed already fail with `reason`; what comes after them is skipped."""
+        s = self.session
+        for task_id in task_ids:
+            record = s.state.tasks[task_id]
+            if record.status in (PENDING, FAILED):
+                record.status, record.reason = FAILED, reason
+                s.emit("task_failed", task=task_id, teammate=record.teammate, attempt=record.attempts, reason=reason)
+                self._skip(descendants(self.plan, task_id), f"after {task_id} failed")
+        s.save()
 
     def _may_retry(self, task: TaskPlan, outcome: Outcome) -> bool:
         s = self.session

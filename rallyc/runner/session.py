@@ -14,6 +14,7 @@ from typing import Any
 from rallyc.globs import GlobSet
 from rallyc.plan import Plan, branch_name
 from rallyc.runner.backends import Backend
+from rallyc.runner.environment import worktree_env
 from rallyc.runner.enforce import owner_globs
 from rallyc.runner.libgit import LibGit
 from rallyc.runner.sandbox import Policy, Sandbox, remove_temp, temp_folder, with_temp
@@ -48,6 +49,11 @@ class Session:
     sandbox: Policy
     listeners: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     interrupted: asyncio.Event | None = None
+    kept: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Teammate (or `integration`) -> what its worktree's set-up made (`run.setup`): part of its starting point,
+    never a task's change, kept when the worktree is reset."""
+    set_up: set[str] = field(default_factory=set)
+    """Worktrees set up in this session (a resumed run sets them up again: resets may have removed the outputs)."""
     refs_lock: threading.Lock = field(default_factory=threading.Lock)
     """Held while the runner moves one of its branches and records it, and while a check compares the run's refs
     with those records: a check never sees a branch the runner is moving."""
@@ -76,6 +82,11 @@ class Session:
         """The commit the runner last set `teammate`'s branch to."""
         return self.state.heads.get(teammate) or self.state.base_commit
 
+    def reset(self, teammate: str, commit: str) -> None:
+        """The teammate's worktree and branch at `commit`, clean but for what its set-up made (with `refs_lock`)."""
+        self.git.reset_to(self.worktree(teammate), self.branch(teammate), commit, self.kept.get(teammate, ()))
+        self.set_head(teammate, commit)
+
     def ensure_worktree(self, teammate: str) -> None:
         """The teammate's worktree, made again on its branch if something removed it."""
         if not (self.worktree(teammate) / ".git").exists():
@@ -88,12 +99,14 @@ class Session:
 
     @contextlib.contextmanager
     def confinement(self, teammate: str, label: str, env: Mapping[str, str] | None = None) -> Iterator[Confinement]:
-        """A private temporary folder for the processes of one attempt (`label`) in `teammate`'s worktree, and
+        """A private temporary folder for the processes of one attempt (`label`) in `teammate`'s worktree, the
+        environment with what pointed into the user's checkout pointed into the worktree (`environment.py`), and
         the sandbox that holds them there; the folder is removed afterwards."""
         temp = temp_folder(self.run_id, label)
+        worktree = self.worktree(teammate)
         try:
-            yield Confinement(with_temp(self.env if env is None else env, temp),
-                              self.sandbox.for_task(self.worktree(teammate), temp))  # fmt: skip
+            moved = worktree_env(self.env if env is None else env, self.top, worktree)
+            yield Confinement(with_temp(moved, temp), self.sandbox.for_task(worktree, temp))
         finally:
             remove_temp(temp)
 

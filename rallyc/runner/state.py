@@ -119,6 +119,12 @@ class TaskState:
     summary: str = ""
     patches: list[str] = field(default_factory=list)
     """The changes of each attempt that did not land, kept (relative to the run folder): nothing is lost."""
+    notes: str = ""
+    """What the agent said in its last RALLY_REPORT (the latest attempt's)."""
+    blocker: str = ""
+    """Why the agent said it is blocked (`status: blocked`)."""
+    reported_files: list[str] | None = None
+    """The files the agent says it changed; None when it gave no report."""
 
     @property
     def tokens(self) -> int:

@@ -113,15 +113,11 @@ class Watch:
         """The user's checkout as `git status` lists it (changed and untracked files), with each listed file's
         modification time and size: a second change to a file already changed shows too."""
         s = self.session
-        listed = s.git.run(s.top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-                           env={"GIT_OPTIONAL_LOCKS": "0"}).stdout  # fmt: skip (never the user's index lock)
         found = set()
-        for entry in listed.decode("utf-8", "surrogateescape").split("\0"):
-            if len(entry) > 3:
-                path = entry[3:]
-                try:
-                    info = os.lstat(s.top / path)
-                    found.add((path, info.st_mtime_ns, info.st_size))
-                except OSError:
-                    found.add((path, 0, -1))
+        for path in s.staging.dirty_paths(s.top):
+            try:
+                info = os.lstat(s.top / path)
+                found.add((path, info.st_mtime_ns, info.st_size))
+            except OSError:
+                found.add((path, 0, -1))
         return frozenset(found)

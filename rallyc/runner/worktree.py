@@ -147,20 +147,22 @@ class Git:
             shutil.rmtree(path, ignore_errors=True)
         self.run(root, "worktree", "prune", check=False)
 
-    def reset_to(self, worktree: Path, branch: str, commit: str) -> None:
-        """Put `worktree` on `branch` at `commit`, with no change of any kind (untracked files removed)."""
+    def reset_to(self, worktree: Path, branch: str, commit: str, keep: Sequence[str] = ()) -> None:
+        """Put `worktree` on `branch` at `commit`, with no change of any kind (untracked files removed, but for the
+        paths in `keep`: what its set-up made)."""
         self.run(worktree, "checkout", "-q", "-f", "-B", branch, commit)
-        self.run(worktree, "clean", "-q", "-f", "-d")
+        self.run(worktree, "clean", "-q", "-f", "-d", *_kept(keep))
 
     def abandon_operations(self, worktree: Path) -> None:
         """Forget a merge, cherry-pick or rebase a killed process left half-done (the tree is reset after)."""
         for operation in ("merge", "cherry-pick", "rebase"):
             self.run(worktree, operation, "--quit" if operation != "merge" else "--abort", check=False)
 
-    def clean_worktree(self, worktree: Path) -> None:
-        """Drop every change (tracked and untracked, ignored files kept) and any half-done merge."""
+    def clean_worktree(self, worktree: Path, keep: Sequence[str] = ()) -> None:
+        """Drop every change (tracked and untracked; ignored files and the paths in `keep` stay) and any half-done
+        merge."""
         self.run(worktree, "reset", "-q", "--hard")
-        self.run(worktree, "clean", "-q", "-f", "-d")
+        self.run(worktree, "clean", "-q", "-f", "-d", *_kept(keep))
 
     def head(self, worktree: Path) -> str:
         return self.out(worktree, "rev-parse", "HEAD")
@@ -177,11 +179,12 @@ class Git:
             pass
         return self.commit_of(root, f"refs/heads/{branch}")
 
-    def stage_and_list(self, worktree: Path, start: str, head: str | None = None) -> list[tuple[str, str]]:
-        """Stage every change since `start` (commits the agent made itself are squashed into the index) and
-        list them: (status letter, path from the top of the repository)."""
+    def stage_and_list(self, worktree: Path, start: str, head: str | None = None,
+                       keep: Sequence[str] = ()) -> list[tuple[str, str]]:  # fmt: skip
+        """Stage every change since `start` but the paths in `keep` (commits the agent made itself are squashed
+        into the index) and list them: (status letter, path from the top of the repository)."""
         self.squash_onto(worktree, start, head)
-        self.run(worktree, "add", "-A", "--", ".")
+        self.run(worktree, "add", "-A", "--", ".", *(f":(exclude,literal){path}" for path in keep))
         return self.staged_changes(worktree, start)
 
     def squash_onto(self, worktree: Path, start: str, head: str | None = None) -> None:
@@ -205,8 +208,10 @@ class Git:
         return self.run(worktree, "diff", "--binary", "--no-renames", old, new, "--").stdout
 
     def dirty_paths(self, worktree: Path) -> list[str]:
-        """Paths that differ from HEAD in the worktree or its index, untracked files included (ignored ones not)."""
-        text = self.run(worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").stdout
+        """Paths that differ from HEAD in the worktree or its index, untracked files included (ignored ones not);
+        never takes the index lock (this also reads your checkout while you may be working in it)."""
+        text = self.run(worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                        env={"GIT_OPTIONAL_LOCKS": "0"}).stdout  # fmt: skip
         return [entry[3:] for entry in text.decode("utf-8", "surrogateescape").split("\0") if len(entry) > 3]
 
     def commit_object(self, worktree: Path, parent: str, tree: str | None, message: str) -> str:
@@ -297,3 +302,11 @@ class Git:
 
     def first_parent(self, root: Path, commit: str) -> str | None:
         return self.commit_of(root, f"{commit}^1")
+
+
+def _kept(paths: Sequence[str]) -> list[str]:
+    """`git clean` options that leave `paths` (from the worktree's top) alone: ignore patterns anchored at the top,
+    with gitignore's special characters escaped."""
+    escaped = ("/" + "".join("\\" + char if char in "*?[]\\!# " else char for char in path.rstrip("/")) for path in paths)
+    return [option for pattern in escaped for option in ("-e", pattern)]
+

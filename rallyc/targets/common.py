@@ -19,6 +19,7 @@ from string import ascii_lowercase
 
 from rallyc.compile.hookfile import with_groups
 from rallyc.compile.render import render
+from rallyc.globparse import EXCLUDE
 from rallyc.models import runtime_model
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.targets import Output
@@ -47,7 +48,8 @@ def in_flux(plan: Plan, mate: TeammatePlan) -> list[tuple[str, str, str]]:
     for task in mate.tasks:
         for before in map(plan.task, task.waits_on):
             for glob in before.writes:
-                found.setdefault(glob, (glob, before.id, before.teammate))
+                if not glob.startswith(EXCLUDE):  # the plain glob is enough to say "wait before reading"
+                    found.setdefault(glob, (glob, before.id, before.teammate))
     return list(found.values())
 
 

@@ -75,6 +75,9 @@ class TaskResult:
     log: str = ""
     log_streamed: bool = False
     """True when the output is in `request.log_file` already; else the runner writes `log` there."""
+    said: str = ""
+    """The agent's final words, whole (the shell command's output, claude's `result`, codex's last agent
+    message, the tool loop's last text): where its `RALLY_REPORT` block is (`agent_report.py`)."""
 
 
 class Backend(Protocol):

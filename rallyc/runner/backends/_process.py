@@ -75,7 +75,8 @@ class Ran:
         scrubbed from its summary and log."""
         log = transcript(self.argv if shown is None else shown, stdin, self.finished)
         redact = self.redactor.text
-        return TaskResult(outcome.ok, redact(outcome.summary), outcome.usage, outcome.timed_out, redact(log))
+        return TaskResult(outcome.ok, redact(outcome.summary), outcome.usage, outcome.timed_out, redact(log),
+                          said=redact(outcome.said))  # fmt: skip
 
 
 async def run_cli(

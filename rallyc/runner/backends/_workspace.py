@@ -18,11 +18,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from rallyc.compile.render import globs
+from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.backends._process import clip, without_secrets
 from rallyc.runner.process import run
 from rallyc.runner.secrets import Redactor
-from rallyc.syntax import parse_glob
 
 if TYPE_CHECKING:
     from rallyc.runner.sandbox import Sandbox
@@ -45,7 +46,7 @@ class Workspace:
         self.root = root.resolve()
         self.sandbox = sandbox
         self.owns = tuple(owns)
-        self.owned = GlobSet([parse_glob(glob) for glob in owns])  # PatternError: the caller reports it
+        self.owned = GlobSet(parse_glob_list(owns))  # PatternError: the caller reports it
         self.env = without_secrets(env)
         self.command_timeout = command_timeout
 
@@ -83,7 +84,7 @@ class Workspace:
         landed = absolute.resolve().relative_to(self.root).as_posix()
         for path in dict.fromkeys((relative, landed)):
             if not self.owned.matches(path):
-                owns = ", ".join(self.owns) or "nothing"
+                owns = globs(self.owns, str) or "nothing"
                 raise ToolError(
                     f"refused: {path} is outside what this teammate owns ({owns}); nothing was written. "
                     "Write only files that match those globs."

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rallyc.analysis.cost import price_of
+from rallyc.compile.render import globs
 from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip
@@ -133,7 +134,8 @@ class AnthropicBackend:
         except anthropic.AnthropicError as error:
             ok, summary = False, f"the Messages API client failed: {clip(str(error), 200)}"
         session.note(f"[{'ok' if ok else 'failed'}] {summary}")
-        return TaskResult(ok, redactor.text(summary), session.usage(), timed_out, redactor.text(session.log()))
+        return TaskResult(ok, redactor.text(summary), session.usage(), timed_out, redactor.text(session.log()),
+                          said=redactor.text(session.said))  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -151,6 +153,8 @@ class Session:
     cache_written: int = 0
     cache_read: int = 0
     lines: list[str] = field(default_factory=list)
+    said: str = ""
+    """The model's last text, whole."""
 
     def note(self, line: str) -> None:
         self.lines.append(line)
@@ -159,7 +163,7 @@ class Session:
         return "\n".join(self.lines) + "\n"
 
     def system(self) -> str:
-        rules = _RULES.format(owns=", ".join(self.request.owns) or "nothing")
+        rules = _RULES.format(owns=globs(self.request.owns, str) or "nothing")
         return f"{self.request.system_prompt}\n\n{rules}" if self.request.system_prompt else rules
 
     async def loop(self) -> tuple[bool, str]:
@@ -174,14 +178,15 @@ class Session:
             timeout=min(600.0, max(1.0, self.request.timeout_seconds)),
         ) as client:
             messages: list[MessageParam] = [{"role": "user", "content": self.request.prompt}]
-            self.note(f"model {self.model}, up to {MAX_TURNS} turns, owns: {', '.join(self.request.owns) or '-'}")
+            self.note(f"model {self.model}, up to {MAX_TURNS} turns, owns: {globs(self.request.owns, str) or '-'}")
             while self.turns < MAX_TURNS:
                 self.turns += 1
                 response = await client.messages.create(
                     model=self.model, max_tokens=MAX_TOKENS, system=self.system(), tools=TOOLS, messages=messages
                 )
                 self.count(response)
-                said = clip(" ".join(block.text for block in response.content if block.type == "text"))
+                self.said = "\n".join(block.text for block in response.content if block.type == "text")
+                said = clip(self.said)
                 stop = response.stop_reason
                 self.note(f"turn {self.turns}: stop_reason={stop}" + (f": {said}" if said else ""))
                 if stop != "tool_use":

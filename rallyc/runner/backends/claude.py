@@ -84,9 +84,10 @@ def interpret(finished: Finished, timeout: float) -> TaskResult:
             said = clip("; ".join(map(str, errors)))
         flagged = ", is_error" if found.get("is_error") else ""
         return TaskResult(False, f"claude failed ({subtype}{flagged})" + (f": {said}" if said else ""), usage)
+    whole = text if isinstance(text, str) else ""
     if finished.exit_code != 0:  # a success object and a failing exit: trust neither
-        return TaskResult(False, f"claude reported success but exited {finished.exit_code}", usage)
-    return TaskResult(True, said or "claude finished", usage)
+        return TaskResult(False, f"claude reported success but exited {finished.exit_code}", usage, said=whole)
+    return TaskResult(True, said or "claude finished", usage, said=whole)
 
 
 def final_object(stdout: str) -> dict[str, Any] | None:

@@ -128,7 +128,8 @@ class Events:
                 said = f"codex exited {finished.exit_code} with {what}"
                 return TaskResult(False, said + (f": {detail}" if detail else ""))
             return TaskResult(False, f"codex exited {finished.exit_code} without a turn.completed event", usage)
-        return TaskResult(True, clip(self.last_message) if self.last_message.strip() else "codex finished", usage)
+        return TaskResult(True, clip(self.last_message) if self.last_message.strip() else "codex finished", usage,
+                          said=self.last_message)  # fmt: skip
 
 
 def backend() -> CodexBackend:

@@ -51,7 +51,8 @@ class ShellBackend:
                                live=live, redactor=Redactor(request.env), sandbox=request.sandbox)  # fmt: skip
         ok = done.exit_code == 0 and not done.timed_out
         return TaskResult(ok, _summary(done.stdout, done.exit_code, done.timed_out, request.timeout_seconds),
-                          usage_of(done.stdout), done.timed_out, done.stdout, log_streamed=live is not None)  # fmt: skip
+                          usage_of(done.stdout), done.timed_out, done.stdout, log_streamed=live is not None,
+                          said=done.stdout)  # fmt: skip
 
 
 def substitute(template: str, request: TaskRequest) -> str:
