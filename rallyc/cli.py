@@ -358,7 +358,11 @@ def explain(spec: str, debug: bool) -> None:
 @click.option("--max-usd", type=click.FloatRange(min=0), metavar="X",
               help="Stop starting tasks once X dollars are spent (default: budget.max_usd).")
 @click.option("--dry-run", is_flag=True, help="Check everything, print the schedule, cost and merge order; create nothing.")
-@click.option("--resume", "resume", metavar="RUN_ID", help="Go on with an interrupted or crashed run; done tasks are kept.")
+@click.option("--resume", "resume", metavar="RUN_ID",
+              help="Go on with an interrupted, crashed or failed run, with the spec as it is now; done tasks whose "
+                   "definition did not change are kept.")
+@click.option("--retry", "retry", metavar="TASK", multiple=True,
+              help="With --resume: run TASK again although it is done, and what comes after it (repeatable).")
 @click.option("--apply", "apply_result", is_flag=True,
               help="When every task and check passed, fast-forward the current branch to the integration branch.")
 @click.option("--keep-worktrees", is_flag=True, help="Leave the worktrees in .rally/worktrees/ after the run.")
@@ -366,8 +370,8 @@ def explain(spec: str, debug: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Stream the run's events as JSON lines on stdout.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd: float | None, dry_run: bool,
-                resume: str | None, apply_result: bool, keep_worktrees: bool, no_journal: bool, as_json: bool,
-                debug: bool) -> None:  # fmt: skip
+                resume: str | None, retry: tuple[str, ...], apply_result: bool, keep_worktrees: bool, no_journal: bool,
+                as_json: bool, debug: bool) -> None:  # fmt: skip
     """Run SPEC for real: a git worktree per teammate, tasks scheduled by the graph, ownership enforced on every
     commit, fan-in onto rally/<run-id>/integration, a report in .rally/runs/<run-id>/.
 
@@ -382,8 +386,11 @@ def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd
         from rallyc.runner.progress import display_for
         from rallyc.runner.run import RunOptions, run_spec
 
+        if retry and not resume:
+            raise RallyError("--retry needs --resume RUN_ID: it runs tasks of an existing run again")
         options = RunOptions(backend=backend, concurrency=concurrency, max_usd=max_usd, dry_run=dry_run, resume=resume,
-                             apply=apply_result, keep_worktrees=keep_worktrees, journal=not no_journal)  # fmt: skip
+                             apply=apply_result, keep_worktrees=keep_worktrees, journal=not no_journal,
+                             retry=retry)  # fmt: skip
         try:
             return run_spec(Path(spec), options, display_for("json" if as_json else "auto"))
         except LintFailed as failed:

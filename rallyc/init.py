@@ -35,6 +35,7 @@ from pathlib import Path
 
 from rallyc.errors import RallyError
 from rallyc.files import current_umask
+from rallyc.runner.environment import setup_for
 from rallyc.repo import tracked_files
 
 MODELINE = "# yaml-language-server: $schema=https://rallyc.dev/schemas/team.rally.schema.json"
@@ -237,7 +238,8 @@ def starter_spec(spec_path: Path, goal: str, name: str | None = None) -> Starter
     areas = tuple(areas_for(folders))
     checks = checks_for(root, {path for path in tracked if "/" not in path})
     repo = os.path.relpath(root, spec_dir).replace(os.sep, "/")
-    team = _Text(goal, slug(name or root.name), repo, areas, checks, skipped)
+    setup = tuple(setup_for(root)) if checks else ()
+    team = _Text(goal, slug(name or root.name), repo, areas, checks, skipped, setup)
     usd = _estimate(team.render(None))
     max_usd = max(5, math.ceil(usd * HEADROOM / 5) * 5)
     return Starter(team.render((usd, max_usd)), areas, usd, max_usd, skipped)
@@ -259,6 +261,7 @@ class _Text:
     areas: tuple[Area, ...]
     checks: dict[str, str]
     skipped: tuple[str, ...]
+    setup: tuple[str, ...] = ()
 
     def render(self, budget: tuple[float, int] | None) -> str:
         parts = [self.header(), self.team(), _DEFAULTS]
@@ -270,6 +273,10 @@ class _Text:
         if TESTS in self.checks:
             parts.append("# Reconciliation: run on the merged result after fan-in.\n"
                          f"verify: {_flow([self.checks[TESTS]])}\n")  # fmt: skip
+        if self.setup:
+            parts.append("run:\n  # Each worktree's own environment, made before its first task, so the checks test\n"
+                         "  # the team's code and not your checkout (add your test tools if the lock file lacks them).\n"
+                         f"  setup: {_flow(self.setup)}\n")  # fmt: skip
         return "\n".join(parts)
 
     def header(self) -> str:

@@ -338,3 +338,20 @@ def test_getting_started_init_lint_fix_explain_compile(tmp_path: Path, monkeypat
     compiled = runner.invoke(cli, ["compile", "team.rally.yaml"])
     assert compiled.exit_code == 0, compiled.output
     assert "wrote 14 files for claude-agent-teams to .rally/build/my-project" in compiled.output
+
+
+@pytest.mark.parametrize(("files", "setup"), [
+    (["uv.lock", "pyproject.toml", "src/app/a.py", "tests/test_a.py"], ["uv sync --locked"]),
+    (["pyproject.toml", "src/app/a.py"], ["python3 -m venv .venv && .venv/bin/python -m pip install -e ."]),
+    (["package-lock.json", "package.json", "src/a.js"], ["npm ci"]),
+    (["Cargo.toml", "Cargo.lock", "src/lib.rs"], ["cargo fetch"]),
+    (["go.mod", "go.sum", "cmd/main.go"], ["go mod download"]),
+    (["docs/index.md"], None),  # no toolchain, no checks: nothing to set up
+])  # fmt: skip
+def test_the_starter_proposes_a_setup_for_the_toolchain_it_recognises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     files: list[str], setup: list[str] | None) -> None:  # fmt: skip
+    repo = git_index(tmp_path / "repo", files)
+    code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    assert code == 0, output
+    lints_clean(repo / "team.rally.yaml")
+    assert spec_data(repo / "team.rally.yaml").get("run", {}).get("setup") == setup

@@ -8,15 +8,10 @@ prompts for the `codex` backend, Claude subagent prompts otherwise.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rallyc.context import LintContext
 from rallyc.plan import Plan
-
-PLAN_KEYS = ("team", "teammates", "tasks", "merge_order", "verify", "budget")
-"""What must not change for a run to be resumed (the runtime and run settings may)."""
-
 
 def team_dir(ctx: LintContext) -> Path:
     from rallyc.repo import repo_root
@@ -37,13 +32,3 @@ def compile_for_run(ctx: LintContext, backend: str) -> tuple[Plan, dict[str, str
     for mate in compiled.plan.teammates:
         files[f"prompts/{mate.prompt}"] = compiled.files[mate.prompt]
     return compiled.plan, files
-
-
-def same_plan(saved: Path, current: str) -> bool:
-    """Whether the plan a run started with and the spec's plan now agree on everything a resume relies on."""
-    try:
-        before = json.loads(saved.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    now = json.loads(current)
-    return all(before.get(key) == now.get(key) for key in PLAN_KEYS)

@@ -15,7 +15,9 @@ So, before any agent starts:
   costs an agent turn;
 - `worktree_env` gives commands in a worktree the user's environment with every variable that points
   into the user's checkout (`VIRTUAL_ENV`, `PATH` entries, `PYTHONPATH`, ...) pointed at the same
-  place in the worktree instead, and dropped where the worktree has nothing there.
+  place in the worktree instead, and dropped where the worktree has nothing there;
+  `with_worktree_tools` then puts the worktree's own `.venv/bin` and `node_modules/.bin` first on
+  PATH, as an activated environment would.
 """
 
 from __future__ import annotations
@@ -118,6 +120,21 @@ def worktree_env(env: Mapping[str, str], top: Path, worktree: Path | None) -> di
         else:
             moved[name] = _moved(value, top, worktree) or value
     return moved
+
+
+TOOL_FOLDERS = (".venv/bin", "node_modules/.bin")
+
+
+def with_worktree_tools(env: Mapping[str, str], workdir: Path) -> dict[str, str]:
+    """`env` with the worktree's own tools first on PATH, as an activated environment would have them: its
+    `.venv/bin` (then also `VIRTUAL_ENV`) and `node_modules/.bin`, where a set-up made them."""
+    found = [str(workdir / folder) for folder in TOOL_FOLDERS if (workdir / folder).is_dir()]
+    if not found:
+        return dict(env)
+    tools = {"PATH": os.pathsep.join([*found, env.get("PATH", os.defpath)])}
+    if (workdir / ".venv" / "bin").is_dir():
+        tools["VIRTUAL_ENV"] = str(workdir / ".venv")
+    return {**env, **tools}
 
 
 def shown_path(path: Path | str, top: Path) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rallyc.errors import RallyError
 from rallyc.paths import contained
@@ -55,6 +55,8 @@ class RunOptions:
     apply: bool = False
     keep_worktrees: bool = False
     journal: bool = True
+    retry: tuple[str, ...] = ()
+    """With `resume`: done tasks to run again (and what comes after them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,7 @@ def _add_worktrees(s: Session) -> None:
 
 def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], redactor: Redactor,
             common: Path) -> tuple[Session, list[str]]:  # fmt: skip
-    from rallyc.runner.compiled import same_plan
+    from rallyc.runner.amend import amend, amendment
     from rallyc.runner.recover import recover
 
     run_id = options.resume or ""
@@ -231,10 +233,11 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
         raise RallyError(f"no run `{run_id}` in {prepared.top / '.rally' / 'runs'}", hint="rallyc status lists the runs")
     folder.lock()
     state = folder.load()
-    if not same_plan(folder.plan_file, prepared.files["plan.json"]):
+    try:
+        change = amendment(_saved_plan(folder), prepared.plan, options.retry)
+    except RallyError:
         folder.unlock()
-        raise RallyError(f"the spec changed since run {run_id} started; a resumed run needs the plan it started with",
-                         hint="restore the spec, or start a new run")  # fmt: skip
+        raise
     state.sessions += 1
     state.status, state.finished_at = "running", None
     state.backend = prepared.backend_name
@@ -243,7 +246,21 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
     state.keep_worktrees = state.keep_worktrees or options.keep_worktrees
     state.journal = state.journal and options.journal
     session = _session(prepared, state, folder, Store(folder, redactor), env, redactor, common)
-    return session, recover(session)
+    notes = amend(session, change)
+    for path, text in prepared.files.items():  # the plan and prompts the run goes on with
+        session.store.write(path, text)
+    return session, notes + recover(session)
+
+
+def _saved_plan(folder: RunFolder) -> dict[str, Any]:
+    try:
+        found = json.loads(folder.plan_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RallyError(f"cannot read the plan run {folder.run_id} started with ({folder.plan_file}): {error}") \
+            from error  # fmt: skip
+    if not isinstance(found, dict):
+        raise RallyError(f"{folder.plan_file} is not a plan")
+    return found
 
 
 def _session(prepared: Prepared, state: RunState, folder: RunFolder, store: Store, env: Mapping[str, str],

@@ -14,7 +14,7 @@ from typing import Any
 from rallyc.globs import GlobSet
 from rallyc.plan import Plan, branch_name
 from rallyc.runner.backends import Backend
-from rallyc.runner.environment import worktree_env
+from rallyc.runner.environment import with_worktree_tools, worktree_env
 from rallyc.runner.enforce import owner_globs
 from rallyc.runner.libgit import LibGit
 from rallyc.runner.sandbox import Policy, Sandbox, remove_temp, temp_folder, with_temp
@@ -106,7 +106,8 @@ class Session:
         worktree = self.worktree(teammate)
         try:
             moved = worktree_env(self.env if env is None else env, self.top, worktree)
-            yield Confinement(with_temp(moved, temp), self.sandbox.for_task(worktree, temp))
+            tools = with_worktree_tools(moved, self.workdir(teammate))
+            yield Confinement(with_temp(tools, temp), self.sandbox.for_task(worktree, temp))
         finally:
             remove_temp(temp)
 

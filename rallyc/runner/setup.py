@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rallyc.runner.environment import missing_programs
+from rallyc.runner.environment import missing_programs, with_worktree_tools
 from rallyc.runner.process import run_shell
 from rallyc.runner.session import Session
 from rallyc.runner.state import line_ended
@@ -40,7 +40,7 @@ async def set_up(s: Session, name: str, checks: Sequence[str]) -> str | None:
             return (f"it changed tracked files ({', '.join(changed[:5])}): a set-up must leave the commit as it is "
                     "(use a locked install: `uv sync --locked`, `npm ci`)")  # fmt: skip
         s.kept[name] = made
-        missing = missing_programs(checks, room.env, s.workdir(name))
+        missing = missing_programs(checks, with_worktree_tools(room.env, s.workdir(name)), s.workdir(name))
     s.emit("setup", worktree=name, kept=list(made))
     if missing:
         command, program = missing[0]

@@ -108,6 +108,18 @@ def test_a_set_up_that_fails_fails_the_worktrees_tasks_without_an_agent_turn(tmp
     assert code == 1 and doc["status"] == "failed" and not marker.exists()  # no agent turn
 
 
+def test_the_worktrees_own_tools_come_first_on_path(tmp_path: Path) -> None:
+    """A set-up that makes `.venv/bin/checker`: a check that calls `checker` finds it, as in an activated env."""
+    setup = json.dumps("mkdir -p .venv/bin && printf '#!/bin/sh\\necho checked $VIRTUAL_ENV\\n' > .venv/bin/checker "
+                       "&& chmod +x .venv/bin/checker")  # fmt: skip
+    repo = project(tmp_path, {"work": {"write": {"src/pkg/b.py": "1\n"}}}, check=json.dumps("checker"),
+                   extra=f"  setup: [{setup}]\n")  # fmt: skip
+    code, out, err = rallyc("run", str(repo / "team.rally.yaml"), "--no-journal")
+    assert code == 0, out + err
+    log = (run_folder(repo) / "logs" / "work.log").read_text()
+    assert "checked " in log and "/.rally/worktrees/" in log and log.split("checked ")[1].split()[0].endswith("/.venv")
+
+
 def test_a_set_up_may_not_change_tracked_files(tmp_path: Path) -> None:
     repo = project(tmp_path, {}, extra='  setup: ["echo changed > pyproject.toml"]\n')
     rallyc("run", str(repo / "team.rally.yaml"), "--no-journal")

@@ -30,6 +30,7 @@ from tests.runner.scripted import (
     run_folder,
     spec_yaml,
     task_commits,
+    task_of,
     trailer_counts,
     wait_for,
 )
@@ -231,10 +232,75 @@ def test_resume_keeps_every_commit_the_state_recorded_across_the_crash_windows(t
     assert code == 0 and task_commits(repo, run_id) == before
 
 
-def test_a_changed_spec_cannot_be_resumed(tmp_path: Path) -> None:
+def test_an_amended_spec_keeps_unchanged_done_tasks_and_reruns_what_changed(tmp_path: Path) -> None:
     repo = project(tmp_path, sleep=0)
     spec = repo / "team.rally.yaml"
     assert rallyc("run", str(spec), "--no-journal")[0] == 0
-    spec.write_text(spec.read_text().replace("First docs part.", "Something else."))
+    run_id = run_folder(repo).name
+    before = task_commits(repo, run_id)
+    spec.write_text(spec.read_text().replace("Second docs part.", "The second docs part done better."))
+    code, out, err = rallyc("run", str(spec), "--resume", run_id, "--no-journal")
+    assert code == 0, out + err
+    assert "task `d2` changed (do)" in out and "runs again: d2, d3" in out
+    after = task_commits(repo, run_id)
+    assert {task: after[task] for task in TASKS if task not in ("d2", "d3")} == \
+        {task: before[task] for task in TASKS if task not in ("d2", "d3")}  # fmt: skip
+    assert {task["id"]: task["attempts"] for task in report(repo)["tasks"]} == {**dict.fromkeys(TASKS, 1), "d2": 2,
+                                                                                "d3": 2}  # fmt: skip
+    assert_complete(repo, run_id)
+
+
+def test_retry_reruns_a_done_task_and_what_follows_it(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=0)
+    spec = str(repo / "team.rally.yaml")
+    assert rallyc("run", spec, "--no-journal")[0] == 0
+    run_id = run_folder(repo).name
+    before = task_commits(repo, run_id)
+    code, out, err = rallyc("run", spec, "--resume", run_id, "--retry", "a3", "--no-journal")
+    assert code == 0 and "`a3` runs again (--retry)" in out and "runs again: a3, d3" in out
+    attempts = {task["id"]: task["attempts"] for task in report(repo)["tasks"]}
+    assert attempts == {**dict.fromkeys(TASKS, 1), "a3": 2, "d3": 2}  # a commit of the same work may be the same
+    assert task_commits(repo, run_id)["a1"] == before["a1"]
+    assert rallyc("run", spec, "--retry", "a3")[0] == 2  # --retry needs --resume
+    assert rallyc("run", spec, "--resume", run_id, "--retry", "nope")[0] == 2
+
+
+def test_a_run_cannot_move_to_another_base(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=0)
+    spec = repo / "team.rally.yaml"
+    assert rallyc("run", str(spec), "--no-journal")[0] == 0
+    spec.write_text(spec.read_text().replace("team: {name: resumable,", "team: {name: resumable, base: HEAD~0,"))
     code, out, err = rallyc("run", str(spec), "--resume", run_folder(repo).name)
-    assert code == 2 and "the spec changed since run" in err
+    assert code == 2 and "team.base changed since the run started" in err
+
+
+def test_widening_owns_after_a_violation_resumes_without_redoing_done_work(tmp_path: Path) -> None:
+    """The natural fix after a violation: `owns` widened, the violating task runs again, done work stays."""
+    repo = project(tmp_path, sleep=0)
+    actions_file = tmp_path / "agent" / "actions.json"
+    actions = json.loads(actions_file.read_text())
+    actions["a3"]["write"]["src/shared/a3.txt"] = "a3\n"  # outside api's owns
+    actions_file.write_text(json.dumps(actions))
+    spec = repo / "team.rally.yaml"
+    code, out, err = rallyc("run", str(spec), "--no-journal")
+    run_id = run_folder(repo).name
+    assert code == 1 and "a3: FAILED: ownership violation: src/shared/a3.txt" in out
+    before = task_commits(repo, run_id)
+    spec.write_text(spec.read_text().replace("owns: [src/api/**]", "owns: [src/api/**, src/shared/**]"))
+    code, out, err = rallyc("run", str(spec), "--resume", run_id, "--no-journal")
+    assert code == 0, out + err
+    assert "`owns` of api changed: its done tasks are checked against it" in out and "runs again" not in out
+    assert {task: before[task] for task in ("a1", "a2", "w1", "w2")} == \
+        {task: task_commits(repo, run_id)[task] for task in ("a1", "a2", "w1", "w2")}  # fmt: skip
+    assert "src/shared/a3.txt" in git(repo, "ls-tree", "-r", "--name-only", report(repo)["integration_branch"])
+
+
+def test_narrowing_owns_redoes_the_done_tasks_it_leaves_out(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=0)
+    spec = repo / "team.rally.yaml"
+    assert rallyc("run", str(spec), "--no-journal")[0] == 0
+    run_id = run_folder(repo).name
+    spec.write_text(spec.read_text().replace("owns: [docs/**]", 'owns: [docs/**, "!docs/d3.txt"]'))
+    code, out, err = rallyc("run", str(spec), "--resume", run_id, "--no-journal")
+    assert "d3: its commit changes what the new `owns` leaves out (docs/d3.txt (not owned)); it runs again" in out
+    assert code == 1 and task_of(report(repo), "d3")["status"] == "failed"  # it still writes docs/d3.txt
