@@ -89,8 +89,8 @@ class Policy:
     missing: tuple[str, ...] = ()
     """`run.sandbox_writable` entries that do not exist (left out, said at preflight)."""
     state: tuple[str, ...] = ()
-    """The backend's state folders: made by `prepare` when the run starts (a backend makes its state folder on
-    first use, which it cannot do inside the sandbox)."""
+    """Folders `prepare` makes when the run starts, if missing: the backend's state, and the two cache folders
+    package managers make on first use (`~/.cache`, `~/.npm`), which nothing could make inside the sandbox."""
 
     @property
     def active(self) -> bool:
@@ -121,7 +121,7 @@ def policy(mode: str, state_paths: Iterable[Path], extra: Sequence[str], repo: P
     if not found.abi:
         return Policy(found, ())
     home = Path(env.get("HOME") or os.path.expanduser("~"))
-    state = tuple(map(str, state_paths))
+    state = (*map(str, state_paths), env.get("XDG_CACHE_HOME") or str(home / ".cache"), str(home / ".npm"))
     given = [_expand(path, home, repo) for path in extra]
     missing = tuple(path for path in given if not os.path.lexists(path))
     shared = [*state, *(path for path in [*_caches(home, env), *DEVICES, *given] if os.path.lexists(path))]

@@ -32,7 +32,7 @@ async def set_up(s: Session, name: str, checks: Sequence[str]) -> str | None:
             done = await run_shell(command, cwd=s.workdir(name), env=room.env, timeout=SETUP_TIMEOUT_SECONDS,
                                    redactor=s.redactor, sandbox=room.sandbox)  # fmt: skip
             code = -1 if done.timed_out else done.exit_code
-            s.store.append(log, f"$ {command}\n{line_ended(done.stdout)}== exit {code}\n")
+            s.store.append(log, f"$ {command}\n{line_ended(done.stdout)}== exit {code} ({done.seconds:.2f}s)\n")
             if code != 0:
                 return f"`{command}` {'timed out' if done.timed_out else f'exited {code}'} (see {log})"
         changed, made = _changes(s, name)
