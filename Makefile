@@ -48,12 +48,15 @@ test: $(TEST_STAMP) $(NODE_STAMP)
 	$(WITH_VENV) $(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
+	$(BIN)/python -m pip install --quiet --editable '.[bench]'
 	$(BIN)/python bench/lint_startup.py
 	$(BIN)/python bench/lint_scale.py
 	$(BIN)/python bench/compile_speed.py
 	$(BIN)/python bench/run_overhead.py
 	$(BIN)/python bench/fix_speed.py
 	$(BIN)/python bench/learn_accuracy.py
+	$(BIN)/python bench/guard_speed.py
+	$(BIN)/python bench/prompt_size.py
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md

@@ -219,6 +219,18 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
     _guarded(debug, run)
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def guard(args: tuple[str, ...]) -> None:
+    """Answer a Claude Code or Codex hook: the event's JSON on stdin, exit 0 (go on) or 2 (refused).
+
+    The hooks `rallyc compile --install` writes run it; `rallyc guard --help` says how.
+    """
+    from rallyc.guard.main import main
+
+    sys.exit(main(list(args)))
+
+
 @cli.command("compile")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", type=click.Path(file_okay=False),
@@ -228,12 +240,16 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 listing every file that is not what compiling would write.")
 @click.option("--install", is_flag=True,
-              help="Also write the runtime files into the repository (.claude/agents/ or .codex/agents/), "
-                   "never over a file rallyc did not generate.")
+              help="Also write the runtime files into the repository (agent files, the guard's plan) and merge the "
+                   "guard's hooks into .claude/settings.json or .codex/hooks.json; never over a file rallyc did not "
+                   "generate.")
+@click.option("--uninstall", is_flag=True,
+              help="Remove what --install put into the repository for SPEC, restoring hooks files as they were; "
+                   "compiles nothing.")
 @click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, no_learned: bool,
-                    debug: bool) -> None:  # fmt: skip
+def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, uninstall: bool,
+                    no_learned: bool, debug: bool) -> None:  # fmt: skip
     """Compile a lint-clean SPEC: teammate prompts, lead prompt, handoff, runtime files and plan.json."""
 
     def run() -> int:
@@ -241,6 +257,12 @@ def compile_command(spec: str, out: str | None, target: str | None, check: bool,
 
         from rallyc import compile as compiler
 
+        if uninstall:
+            if install or check:
+                _fail("--uninstall cannot be combined with --install or --check")
+            for relative in compiler.uninstall(Path(spec)):
+                click.echo(f"uninstalled {relative}")
+            return 0
         try:
             compiled = compiler.compile_spec(Path(spec), target=target, out=Path(out) if out else None,
                                              learned=not no_learned)  # fmt: skip

@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rallyc.analysis.cost import price_of, resolve_model
+from rallyc.analysis.cost import CostEstimate, estimate, price_of
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
 from rallyc.globparse import EXCLUDE
 from rallyc.ir import Spec, Task, Teammate, written
 from rallyc.learned import Learned, LearnedValue, summary, value_document
+from rallyc.models import priced_model
 from rallyc.repo import LEARNED_FILE
 
 PLAN_VERSION = 1
@@ -66,7 +67,7 @@ class TeammatePlan:
     model: str
     """As written (`sonnet`, `inherit`, a full id)."""
     priced_as: str
-    """The model the estimate used (`inherit` resolved to the lead's)."""
+    """The model the estimate used (`inherit` resolved to the lead's; on Codex a Claude model is the Codex default)."""
     mode: str
     owns: tuple[str, ...]
     """Globs as written: the plain ones, then the list's exclusions with their `!`."""
@@ -247,7 +248,7 @@ def _teammate(ctx: LintContext, teammate: Teammate, usd: dict[str, float], runti
         name=teammate.name,
         role=teammate.role.value,
         model=teammate.model.value,
-        priced_as=resolve_model(teammate.model.value, ctx.spec.team.lead_model),
+        priced_as=priced_model(teammate.model.value, ctx.spec.team.lead_model, runtime),
         mode=teammate.mode.value,
         owns=written(teammate.owns),
         reads=written(teammate.reads),
@@ -291,7 +292,7 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float, runtime: str) -
 def _budget(ctx: LintContext, runtime: str) -> BudgetPlan:
     budget, cost = ctx.spec.budget, ctx.cost_for(runtime)
     overrides = dict(budget.prices)
-    models = sorted({resolve_model(t.model.value, ctx.spec.team.lead_model) for t in ctx.spec.teammates})
+    models = sorted({priced_model(t.model.value, ctx.spec.team.lead_model, runtime) for t in ctx.spec.teammates})
     prices = tuple((model, price_of(model, overrides).input, price_of(model, overrides).output) for model in models)
     rates = budget.coordination
     return BudgetPlan(

@@ -34,9 +34,10 @@ def test_compile_writes_the_default_folder_under_the_repo(spec: Path) -> None:
     folder = spec.parent / ".rally" / "build" / "small"
     assert set(snapshot_of(folder)) == {
         "plan.json", "graph.mmd", "lead.md", "handoff.md", "teammates/api.md", "teammates/web.md",
-        ".claude/agents/small-api.md", ".claude/agents/small-web.md", ".rallyc-build",
+        ".claude/agents/small-api.md", ".claude/agents/small-web.md", ".claude/rally/small.json",
+        ".claude/settings.json", ".rallyc-build",
     }  # fmt: skip
-    assert "wrote 8 files for claude-agent-teams" in out
+    assert "wrote 10 files for claude-agent-teams" in out
 
 
 def test_check_passes_then_catches_a_one_byte_change(spec: Path, tmp_path: Path) -> None:

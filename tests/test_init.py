@@ -274,7 +274,7 @@ def test_getting_started_init_lint_fix_explain_compile(tmp_path: Path, monkeypat
     assert explained.exit_code == 0 and "speedup 2.33x" in explained.output and "$14.70 of a $25.00" in explained.output
     compiled = runner.invoke(cli, ["compile", "team.rally.yaml"])
     assert compiled.exit_code == 0, compiled.output
-    assert "wrote 12 files for claude-agent-teams to .rally/build/my-project" in compiled.output
+    assert "wrote 14 files for claude-agent-teams to .rally/build/my-project" in compiled.output
 
 
 def test_the_starters_cap_holds_the_estimate_the_team_learned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
+from rallyc.models import CODEX_DEFAULT_MODEL, priced_model
 from rallyc.units import format_tokens, format_usd
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ _BUILTIN = {
     "claude-sonnet-4-6": Price(3, 15),
     "claude-sonnet-4-5": Price(3, 15),
     "claude-haiku-4-5": Price(1, 5),
+    # Codex's default model, for a Claude model a Codex agent file leaves out: OpenAI's list price,
+    # $5 / $30 per million tokens (developers.openai.com/api/docs/pricing, checked 2026-08)
+    CODEX_DEFAULT_MODEL: Price(5, 30),
 }
 
 
@@ -99,15 +103,16 @@ class CostEstimate:
 
 
 def estimate(spec: Spec, learned: Learned | None = None, runtime: str | None = None) -> CostEstimate:
-    """Tasks only (the lead is not counted): tokens x overhead x learned factor x blended price.
+    """Tasks only (the lead is not counted): tokens x overhead x learned factor x blended price, each task
+    priced as the model `runtime` (default `team.runtime`) runs it on (`rallyc.models.priced_model`).
 
-    The learned token factor is that of each task's model on `runtime` (default: `team.runtime`).
+    The learned token factor is that of each task's model on `runtime`.
     """
     overrides = dict(spec.budget.prices)
     overhead = spec.budget.overhead
     items = []
     for teammate in spec.teammates:
-        model = resolve_model(teammate.model.value, spec.team.lead_model)
+        model = priced_model(teammate.model.value, spec.team.lead_model, runtime or spec.team.runtime)
         price = price_of(model, overrides)
         factor = learned.token_factor(model, runtime or spec.team.runtime) if learned else 1.0
         for task in teammate.tasks:

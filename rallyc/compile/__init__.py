@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from rallyc.errors import RallyError
 from rallyc.paths import checked_name, inside
 
 if TYPE_CHECKING:
+    from rallyc.compile.hookfile import Group
     from rallyc.learned import Learned
     from rallyc.plan import Plan
 
@@ -58,6 +60,8 @@ class Compiled:
     out: Path
     repo: Path
     marker: str
+    merged: dict[str, tuple[Group, ...]]
+    """Hooks files `--install` merges our groups into (`rallyc.compile.hooksinstall`)."""
 
     @property
     def installable(self) -> dict[str, str]:
@@ -92,7 +96,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     }
     folder = out if out is not None else inside(repo, f".rally/build/{plan.team.name}")
     return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
-                    output.notes, folder, repo, marker)  # fmt: skip
+                    output.notes, folder, repo, marker, output.merged)  # fmt: skip
 
 
 def _check_names(plan: Plan) -> None:
@@ -131,33 +135,72 @@ def write(compiled: Compiled) -> None:
 
 
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
-    """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime files."""
+    """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime
+    files and the hooks merged into its hooks files."""
+    from rallyc.compile import hooksinstall
     from rallyc.compile.output import differences, tree_files
 
     found = [(compiled.out / path, state) for path, state in differences(compiled.out, tree_files(compiled.files))]
     if installed:
         runtime = differences(compiled.repo, compiled.installable, exhaustive=False)
-        found += [(compiled.repo / path, state) for path, state in runtime]
+        runtime += hooksinstall.differences(compiled.repo, compiled.merged, compiled.marker)
+        found += [(compiled.repo / path, state) for path, state in sorted(runtime)]
     return found
 
 
 def ensure_installable(compiled: Compiled) -> None:
-    """Fail before anything is written when --install would have to overwrite a file rallyc did not generate."""
+    """Fail before anything is written when --install would have to overwrite a file rallyc did not generate
+    or merge into a hooks file that is not valid JSON."""
+    from rallyc.compile.hooksinstall import ensure_mergeable
     from rallyc.compile.output import ensure_installable as check_files
 
     check_files(compiled.repo, compiled.installable)
+    ensure_mergeable(compiled.repo, compiled.merged)
 
 
 def install(compiled: Compiled) -> tuple[list[str], list[str]]:
-    """(written, removed): the runtime files put into the repository, and this spec's stale ones deleted."""
+    """(written, removed): the runtime files put into the repository (hooks files merged into), and this spec's
+    stale ones deleted."""
+    from rallyc.compile import hooksinstall
     from rallyc.compile.output import install as install_files
     from rallyc.compile.output import stale
 
-    old = stale(compiled.repo, compiled.runtime_folder, compiled.marker, compiled.installable)
+    ensure_installable(compiled)
+    old = stale(compiled.repo, runtime_folders(compiled.installable), compiled.marker, compiled.installable)
     try:
         written = install_files(compiled.repo, compiled.installable)
+        written += hooksinstall.install(compiled.repo, compiled.merged, compiled.marker)
         for relative in old:
             inside(compiled.repo, relative).unlink()
     except OSError as error:
         raise RallyError(f"could not install into {compiled.repo}: {error.strerror or error}") from error
-    return written, old
+    return sorted(written), old
+
+
+def runtime_folders(files: Iterable[str]) -> list[str]:
+    """The folders runtime files sit in (`.claude/agents`, `.claude/rally`, ...)."""
+    return sorted({relative.rsplit("/", 1)[0] for relative in files})
+
+
+UNINSTALL_FOLDERS = (".claude/agents", ".claude/rally", ".codex/agents", ".codex/rally")
+"""Every folder any target installs runtime files into."""
+
+
+def uninstall(spec: Path) -> list[str]:
+    """Remove what `--install` put into the repository for `spec`, whatever its target: its marked runtime files,
+    and its hooks from the hooks files (each restored as it was). The spec need only build, not lint clean."""
+    from rallyc.compile import hooksinstall
+    from rallyc.compile.output import marker_text, stale
+    from rallyc.owners import load
+    from rallyc.repo import repo_root
+
+    ctx = load(spec)
+    repo = repo_root(ctx.path, ctx.spec.team.repo)
+    marker = marker_text(Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix())
+    mine = stale(repo, list(UNINSTALL_FOLDERS), marker, {})
+    try:
+        for relative in mine:
+            inside(repo, relative).unlink()
+        return sorted(mine + hooksinstall.uninstall(repo, marker))
+    except OSError as error:
+        raise RallyError(f"could not uninstall from {repo}: {error.strerror or error}") from error

@@ -4,7 +4,8 @@ A target module defines `NAME` (the `team.runtime` value it compiles for),
 `RUNTIME_FOLDER` (where its runtime files sit in a repository) and
 `emit(plan, marker) -> Output`: every file it writes, as paths relative to
 OUT, plus notes for the user. Its templates live in `templates/<NAME>/`;
-shared parts in `templates/common/`.
+shared parts in `templates/common/`. Helper modules (no `NAME`) sit beside
+the targets.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from rallyc.errors import RallyError
 
 if TYPE_CHECKING:
+    from rallyc.compile.hookfile import Group
     from rallyc.plan import Plan
 
 
@@ -29,6 +31,9 @@ class Output:
     runtime_files: tuple[str, ...]
     """The subset `--install` copies into the repository, at the same relative paths."""
     notes: tuple[str, ...] = ()
+    merged: dict[str, tuple[Group, ...]] = field(default_factory=dict)
+    """Hooks files (`.claude/settings.json`, `.codex/hooks.json`) `--install` merges these groups into;
+    `files` holds each as it would be created."""
 
 
 @dataclass(frozen=True, slots=True)

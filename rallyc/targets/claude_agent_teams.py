@@ -1,29 +1,44 @@
 """Claude Code agent teams: a lead session spawns teammates that share a task list and message the lead.
 
-Facts this target relies on (Claude Code 2.1.178 and later): agent teams are
-enabled with `CLAUDE_CODE_EXPERIMENTAL_AGENT_TEAMS=1`; there is no
-TeamCreate/TeamDelete; the lead spawns each teammate with the Agent tool
-naming its agent type (a `.claude/agents/*.md` file), creates tasks with
-`TaskCreate {subject, description}`, wires them with
-`TaskUpdate {taskId, addBlockedBy}` and messages with
-`SendMessage {to, message, summary}`; the lead's own name is `team-lead`.
-Teammates keep their spec `mode` as `permissionMode`: a `plan` teammate
-sends its plan to the lead for approval.
+Facts this target relies on, each checked against Claude Code's documentation
+(code.claude.com/docs/en/agent-teams unless said otherwise) and changelog:
+
+- Agent teams are enabled with `CLAUDE_CODE_EXPERIMENTAL_AGENT_TEAMS=1`; since
+  2.1.178 there is no TeamCreate/TeamDelete: the lead spawns each teammate
+  with the Agent tool, naming its agent type (a `.claude/agents/*.md` file)
+  and a `name`. The teammate honours the file's `tools` and `model`; its
+  body is added to the teammate's system prompt ("Use subagent definitions
+  for teammates").
+- Teammates start with the lead's permission mode and "you can't set
+  per-teammate modes at spawn time" ("Permissions"): an agent file's
+  `permissionMode` means nothing here, so none is written, and plan approval
+  is asked for in the spawn ("Require plan approval for teammates").
+- Tasks: `TaskCreate {subject, description}`, `TaskUpdate {taskId, owner,
+  addBlockedBy}` (code.claude.com/docs/en/agent-sdk/typescript); a teammate
+  self-claims "the next unassigned, unblocked task" ("Assign and claim
+  tasks"), so lead.md sets every task's `owner`. Since 2.1.233 the task tools
+  are left out on the newest models unless `CLAUDE_CODE_ENABLE_TODO_TOOLS=1`
+  (CHANGELOG.md 2.1.233; code.claude.com/docs/en/tools-reference, "Task tool
+  availability"), and without them no TaskCompleted hook fires.
+- The guard's hooks go into `.claude/settings.json`: PreToolUse and
+  TaskCompleted hooks there run for every teammate (code.claude.com/docs/en/hooks,
+  "Hook locations"; TaskCompleted exits 2 to keep a task open).
 """
 
 from __future__ import annotations
 
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.targets import Output
-from rallyc.targets.common import CLAUDE_AGENT_FOLDER, emit_claude
+from rallyc.targets.common import CLAUDE_AGENT_FOLDER, ClaudeFlavour, emit_claude
 
 NAME = "claude-agent-teams"
 RUNTIME_FOLDER = CLAUDE_AGENT_FOLDER
 
 
 def emit(plan: Plan, marker: str) -> Output:
-    return emit_claude(plan, marker, NAME, permission_mode)
+    return emit_claude(plan, marker, NAME, ClaudeFlavour(permission_mode, hooks_in_agents=False))
 
 
-def permission_mode(mate: TeammatePlan) -> str:
-    return mate.mode
+def permission_mode(mate: TeammatePlan) -> str | None:
+    """None: a teammate's mode is the lead's; `plan` is asked for when spawning."""
+    return None

@@ -1,27 +1,36 @@
 """Codex CLI subagents: one `.codex/agents/<team>-<teammate>.toml` each; the lead spawns them explicitly.
 
-Codex rejects an agent file with an unknown key, so a file holds only
-`name`, `description`, `developer_instructions` (the teammate prompt),
-`sandbox_mode` and, when it means something to Codex, `model`. A Claude
-model (`opus`, `sonnet`, `haiku`, `inherit`, any id containing `claude`)
-does not: `model` is left out, Codex uses its configured default, and a
-compile note says so. `sandbox_mode` is `read-only` for a teammate that owns
-no files and `workspace-write` otherwise. Codex spawns no subagent unless
-asked, so lead.md asks explicitly (`spawn_agent`, `wait_agent`, `close_agent`).
-The TOML is written by hand (Python has no TOML writer in the standard
-library); the string filters in `rallyc.compile.render` do the escaping.
+A custom agent file holds `name`, `description` and `developer_instructions`
+(the teammate prompt), and may hold `nickname_candidates`, `model`,
+`model_reasoning_effort` and `sandbox_mode` (developers.openai.com/codex/subagents;
+Codex rejects an unknown key). `nickname_candidates` is the teammate's name,
+shown when the subagent runs; `model_reasoning_effort` is left to Codex's
+configuration, since a spec has no field for it. `model` is written only
+when it means something to Codex (`rallyc.models.runtime_model`): a Claude
+model is left out, Codex runs its configured model, the estimate prices it
+as the Codex default, and a compile note says so. `sandbox_mode` is
+`read-only` for a teammate that owns no files and `workspace-write`
+otherwise. The TOML is written by hand (Python has no TOML writer in the
+standard library); the string filters in `rallyc.compile.render` do the escaping.
+
+The guard: `.codex/hooks.json` gets a PreToolUse hook on `apply_patch`
+(developers.openai.com/codex/hooks), which Codex calls a guardrail rather
+than a complete enforcement boundary: a shell command can still write.
 """
 
 from __future__ import annotations
 
+from rallyc.compile.hookfile import with_groups
 from rallyc.compile.render import render
+from rallyc.models import CODEX_DEFAULT_MODEL, runtime_model
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.targets import Output
-from rallyc.targets.common import prompt_files, qualified_names, description
+from rallyc.targets.common import description, prompt_files, qualified_names
+from rallyc.targets.hooks import codex_hooks, guard_plan_file
 
 NAME = "codex-subagents"
 RUNTIME_FOLDER = ".codex/agents"
-CLAUDE_ALIASES = frozenset({"opus", "sonnet", "haiku", "inherit"})
+CODEX_HOOKS = ".codex/hooks.json"
 
 
 def emit(plan: Plan, marker: str) -> Output:
@@ -29,17 +38,16 @@ def emit(plan: Plan, marker: str) -> Output:
     files, bodies = prompt_files(plan, marker, NAME, agents)
     runtime = {
         f"{RUNTIME_FOLDER}/{agents[mate.name]}.toml": render(
-            "codex-subagents/agent.toml.j2", marker=marker, agent=agents[mate.name], model=codex_model(mate),
-            description=description(plan, mate), sandbox=sandbox_mode(mate), body=bodies[mate.name])
+            "codex-subagents/agent.toml.j2", marker=marker, agent=agents[mate.name], nickname=mate.name,
+            model=runtime_model(mate.model, NAME), description=description(plan, mate), sandbox=sandbox_mode(mate),
+            body=bodies[mate.name])
         for mate in plan.teammates
     }  # fmt: skip
-    return Output({**files, **runtime}, tuple(sorted(runtime)), _notes(plan))
-
-
-def codex_model(mate: TeammatePlan) -> str | None:
-    """The teammate's model when Codex can use it; None for a Claude model."""
-    model = mate.model
-    return None if model in CLAUDE_ALIASES or "claude" in model.lower() else model
+    guard_file, guard_text = guard_plan_file(plan, marker, ".codex", agents)
+    runtime[guard_file] = guard_text
+    merged = {CODEX_HOOKS: tuple(codex_hooks(plan, marker))}
+    created = {CODEX_HOOKS: with_groups(None, merged[CODEX_HOOKS])}
+    return Output({**files, **runtime, **created}, tuple(sorted(runtime)), _notes(plan), merged)
 
 
 def sandbox_mode(mate: TeammatePlan) -> str:
@@ -47,8 +55,8 @@ def sandbox_mode(mate: TeammatePlan) -> str:
 
 
 def _notes(plan: Plan) -> tuple[str, ...]:
-    dropped = [f"{mate.name} ({mate.model})" for mate in plan.teammates if codex_model(mate) is None]
+    dropped = [f"{mate.name} ({mate.model})" for mate in plan.teammates if runtime_model(mate.model, NAME) is None]
     if not dropped:
         return ()
-    return (f"{RUNTIME_FOLDER}: no `model` for {', '.join(dropped)}: Claude models mean nothing to Codex, "
-            "which uses its configured model instead",)  # fmt: skip
+    return (f"{RUNTIME_FOLDER}: no `model` for {', '.join(dropped)}: Claude models mean nothing to Codex, which "
+            f"uses its configured model instead; the estimate prices their tasks as {CODEX_DEFAULT_MODEL}",)  # fmt: skip

@@ -13,25 +13,44 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from itertools import count, product
 from string import ascii_lowercase
 
+from rallyc.compile.hookfile import with_groups
 from rallyc.compile.render import render
+from rallyc.globparse import EXCLUDE
+from rallyc.models import runtime_model
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.targets import Output
+from rallyc.targets.hooks import claude_agent_hooks, claude_team_hooks, guard_plan_file
 
 CLAUDE_AGENT_FOLDER = ".claude/agents"
+CLAUDE_SETTINGS = ".claude/settings.json"
 
 
 def prompt_files(plan: Plan, marker: str, target: str, agents: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """(files, bodies): teammates/*.md, lead.md and handoff.md; bodies are the prompts without the marker."""
     data = {"plan": plan, "agents": agents}
-    bodies = {mate.name: render(f"{target}/teammate.md.j2", mate=mate, **data) for mate in plan.teammates}
+    bodies = {mate.name: render(f"{target}/teammate.md.j2", mate=mate, in_flux=in_flux(plan, mate), **data)
+              for mate in plan.teammates}  # fmt: skip
     handoff = render("common/handoff.md.j2", **data)
     files = {plan.teammate(name).prompt: with_marker_comment(body, marker) for name, body in bodies.items()}
     files["handoff.md"] = with_marker_comment(handoff, marker)
     files["lead.md"] = with_marker_comment(render(f"{target}/lead.md.j2", handoff=handoff, **data), marker)
     return files, bodies
+
+
+def in_flux(plan: Plan, mate: TeammatePlan) -> list[tuple[str, str, str]]:
+    """(glob, task id, teammate) for what other teammates' tasks write before a task of `mate` may start:
+    the files a teammate may read only once those tasks are done."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for task in mate.tasks:
+        for before in map(plan.task, task.waits_on):
+            for glob in before.writes:
+                if not glob.startswith(EXCLUDE):  # the plain glob is enough to say "wait before reading"
+                    found.setdefault(glob, (glob, before.id, before.teammate))
+    return list(found.values())
 
 
 def with_marker_comment(markdown: str, marker: str) -> str:
@@ -71,23 +90,44 @@ def description(plan: Plan, mate: TeammatePlan) -> str:
             f"tasks: {tasks}. Use only when the {plan.team.name} lead assigns one of these tasks.")  # fmt: skip
 
 
-def claude_agent_files(
-    plan: Plan, marker: str, bodies: Mapping[str, str], agents: Mapping[str, str], permission_mode: Callable[[TeammatePlan], str]
-) -> dict[str, str]:
+READ_ONLY_TOOLS = ("Read", "Grep", "Glob", "Bash")
+"""A teammate that owns nothing gets no file-writing tool: a `tools` allow-list is the one restriction an agent file
+carries into an agent team too (code.claude.com/docs/en/agent-teams, "Use subagent definitions for teammates").
+Bash stays, for checks and `git diff`: the guard does not see what a shell writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaudeFlavour:
+    """How the two Claude targets differ: the mode an agent file carries, and where the guard's hooks go."""
+
+    permission_mode: Callable[[TeammatePlan], str | None]
+    hooks_in_agents: bool
+    """Each agent file carries its own hooks (subagents); else `.claude/settings.json` holds the team's."""
+
+
+def claude_agent_files(plan: Plan, marker: str, bodies: Mapping[str, str], agents: Mapping[str, str],
+                       flavour: ClaudeFlavour) -> dict[str, str]:  # fmt: skip
     """One `.claude/agents/<team>-<teammate>.md` per teammate: documented front matter keys only."""
     files = {}
     names = qualified_names(plan)
     for mate in plan.teammates:
         path = f"{CLAUDE_AGENT_FOLDER}/{names[mate.name]}.md"
-        files[path] = render("common/claude-agent.md.j2", marker=marker, agent=agents[mate.name], mate=mate,
-                             description=description(plan, mate), permission_mode=permission_mode(mate),
+        files[path] = render("common/claude-agent.md.j2", marker=marker, agent=agents[mate.name],
+                             description=description(plan, mate), model=runtime_model(mate.model, plan.runtime),
+                             permission_mode=flavour.permission_mode(mate),
+                             tools=() if mate.owns else READ_ONLY_TOOLS,
+                             hooks=claude_agent_hooks(plan, mate, marker) if flavour.hooks_in_agents else None,
                              body=bodies[mate.name])  # fmt: skip
     return files
 
 
-def emit_claude(plan: Plan, marker: str, target: str, permission_mode: Callable[[TeammatePlan], str]) -> Output:
-    """Prompts plus one `.claude/agents/` file per teammate: the two Claude targets differ only in the mode."""
+def emit_claude(plan: Plan, marker: str, target: str, flavour: ClaudeFlavour) -> Output:
+    """Prompts, one `.claude/agents/` file per teammate, the guard's plan and, for a team, its settings hooks."""
     agents = claude_agent_names(plan)
     files, bodies = prompt_files(plan, marker, target, agents)
-    runtime = claude_agent_files(plan, marker, bodies, agents, permission_mode)
-    return Output({**files, **runtime}, tuple(sorted(runtime)))
+    runtime = claude_agent_files(plan, marker, bodies, agents, flavour)
+    guard_file, guard_text = guard_plan_file(plan, marker, ".claude", agents)
+    runtime[guard_file] = guard_text
+    merged = {} if flavour.hooks_in_agents else {CLAUDE_SETTINGS: tuple(claude_team_hooks(plan, marker))}
+    created = {path: with_groups(None, groups) for path, groups in merged.items()}
+    return Output({**files, **runtime, **created}, tuple(sorted(runtime)), merged=merged)
