@@ -11,7 +11,9 @@ model, and the estimate prices that task as the Codex default below.
 
 from __future__ import annotations
 
-CLAUDE_ALIASES = frozenset({"opus", "sonnet", "haiku", "fable", "inherit"})
+ALIASES = ("opus", "sonnet", "haiku", "inherit")
+"""The model names a spec may write other than a full id, exactly as written (anything else is RY008)."""
+CLAUDE_ALIASES = frozenset({*ALIASES, "fable"})
 """Claude Code's model aliases for agent files (code.claude.com/docs/en/sub-agents, `model` row)."""
 
 CODEX_RUNTIME = "codex-subagents"

@@ -164,9 +164,9 @@ def test_codex_agent_files_parse_with_only_known_keys(example: Path) -> None:
 
 
 def test_codex_keeps_a_non_claude_model_and_notes_the_dropped_ones(tmp_path: Path) -> None:
-    text = SMALL_SPEC.replace("    role: front end\n", "    role: front end\n    model: gpt-5-codex\n")
+    text = SMALL_SPEC.replace("    role: front end\n", "    role: front end\n    model: gpt-5.3-codex\n")
     result = compile_text(tmp_path, text, "codex-subagents")
-    assert tomllib.loads(result.files[".codex/agents/small-web.toml"])["model"] == "gpt-5-codex"
+    assert tomllib.loads(result.files[".codex/agents/small-web.toml"])["model"] == "gpt-5.3-codex"
     assert "model" not in tomllib.loads(result.files[".codex/agents/small-api.toml"])
     assert len(result.notes) == 1 and "api (sonnet)" in result.notes[0] and "web" not in result.notes[0]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
-from rallyc.models import CODEX_DEFAULT_MODEL, priced_model
+from rallyc.models import ALIASES, CODEX_DEFAULT_MODEL, priced_model
 from rallyc.units import format_tokens, format_usd
 
 if TYPE_CHECKING:
@@ -29,11 +29,16 @@ _BUILTIN = {
     # Codex's default model, for a Claude model a Codex agent file leaves out: OpenAI's list price,
     # $5 / $30 per million tokens (developers.openai.com/api/docs/pricing, checked 2026-08)
     CODEX_DEFAULT_MODEL: Price(5, 30),
+    # OpenAI models a Codex teammate may name: standard-tier list prices (github/docs
+    # data/tables/copilot/models-and-pricing.yml and developers.openai.com/api/docs/models/gpt-5.1, checked 2026-12)
+    "gpt-5.3-codex": Price(1.75, 14),
+    "gpt-5.2-codex": Price(1.75, 14),
+    "gpt-5.2": Price(1.75, 14),
+    "gpt-5.1": Price(1.25, 10),
+    "gpt-5-mini": Price(0.25, 2),
 }
 
 
-ALIASES = ("opus", "sonnet", "haiku", "inherit")
-"""The model names a spec may write other than a full id, exactly as written."""
 MODEL_IDS = tuple(model for model in _BUILTIN if model not in ALIASES)
 """The full model ids the built-in table knows."""
 

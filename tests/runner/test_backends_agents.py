@@ -17,7 +17,7 @@ from rallyc.analysis.cost import price_of
 from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, backend_named
 from rallyc.runner.backends import anthropic as anthropic_backend
-from rallyc.runner.backends.codex import is_claude_model
+from rallyc.models import is_claude_model
 from tests.runner.agent_fakes import (
     FAKE_KEY,
     FakeMessagesAPI,

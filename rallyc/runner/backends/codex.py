@@ -27,12 +27,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rallyc.models import CODEX_RUNTIME, runtime_model
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip, count, require_executable, run_cli
 from rallyc.runner.process import Finished
 
 EXECUTABLE = "codex"
-_CLAUDE_ALIASES = frozenset({"opus", "sonnet", "haiku", "inherit"})
 
 
 class CodexBackend:
@@ -53,17 +53,12 @@ class CodexBackend:
         return ran.result(events.outcome(ran.finished, request.timeout_seconds), f"<prompt: {len(prompt)} chars>")
 
 
-def is_claude_model(model: str) -> bool:
-    """A model that only Claude runs: codex would reject it, so codex is left its own default."""
-    lowered = model.strip().lower()
-    return not lowered or lowered in _CLAUDE_ALIASES or "claude" in lowered
-
-
 def command(executable: str, request: TaskRequest) -> list[str]:
     sandbox = "danger-full-access" if request.sandbox is not None else "workspace-write"  # see the module's docs
     argv = [executable, "exec", "--json", "--sandbox", sandbox, "-C", str(request.worktree)]
-    if not is_claude_model(request.model):
-        argv += ["-m", request.model]
+    model = runtime_model(request.model.strip(), CODEX_RUNTIME)  # a Claude model: codex keeps its own default
+    if model:
+        argv += ["-m", model]
     return [*argv, "-"]
 
 
