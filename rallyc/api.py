@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 from rallyc.config import Settings, settings_for
 from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
+from rallyc.discovery import SPEC_SUFFIXES
 from rallyc.errors import RallyError
 from rallyc.rules import PHASES, Rule, all_rules, codes_in, rule_by_code
 
 if TYPE_CHECKING:
     from rallyc.learned import Learned
-
-SPEC_SUFFIXES = (".rally.yaml", ".rally.yml")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -15,12 +16,14 @@ from rallyc.reporters import FORMATS
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
-    import re
+    """Rule codes or prefixes that select at least one rule: an unknown one would silently turn checks off."""
+    from rallyc.rules import unknown_selector
 
     codes = tuple(code.strip().upper() for item in value for code in item.split(",") if code.strip())
     for code in codes:
-        if not re.fullmatch(r"RY\d{0,3}", code):
-            raise click.BadParameter(f"{code!r} is not a rule code or prefix (like RY101 or RY1)")
+        problem = unknown_selector(code)
+        if problem:
+            raise click.BadParameter(problem)
     return codes
 
 
@@ -200,11 +203,9 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
         raise click.UsageError("give PATHs to look up, or --unowned (not both)")
 
     def run() -> int:
-        from pathlib import Path
-
         from rallyc import owners as ownership
 
-        ctx = _built_context(spec_file or ownership.find_spec(Path.cwd()))
+        ctx = _built_context(spec_file)
         if ctx is None:
             return 1
         if list_unowned:
@@ -232,7 +233,7 @@ def guard(args: tuple[str, ...]) -> None:
 
 
 @cli.command("compile")
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", type=click.Path(file_okay=False),
               help="Output folder, replaced as a whole (default: .rally/build/<team>/ under team.repo).")
 @click.option("--target", metavar="TARGET",
@@ -248,23 +249,21 @@ def guard(args: tuple[str, ...]) -> None:
                    "compiles nothing.")
 @click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def compile_command(spec: str, out: str | None, target: str | None, check: bool, install: bool, uninstall: bool,
+def compile_command(spec: str | None, out: str | None, target: str | None, check: bool, install: bool, uninstall: bool,
                     no_learned: bool, debug: bool) -> None:  # fmt: skip
     """Compile a lint-clean SPEC: teammate prompts, lead prompt, handoff, runtime files and plan.json."""
 
     def run() -> int:
-        from pathlib import Path
-
         from rallyc import compile as compiler
 
         if uninstall:
             if install or check:
                 _fail("--uninstall cannot be combined with --install or --check")
-            for relative in compiler.uninstall(Path(spec)):
+            for relative in compiler.uninstall(_spec(spec)):
                 click.echo(f"uninstalled {relative}")
             return 0
         try:
-            compiled = compiler.compile_spec(Path(spec), target=target, out=Path(out) if out else None,
+            compiled = compiler.compile_spec(_spec(spec), target=target, out=Path(out) if out else None,
                                              learned=not no_learned)  # fmt: skip
         except compiler.LintFailed as failed:
             click.echo(_render(failed.report, "text", "auto", to_terminal=sys.stderr.isatty()), nl=False, err=True)
@@ -303,14 +302,24 @@ def _shown(path: Any) -> str:
     return str(path) if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
-def _built_context(spec: str | os.PathLike[str], *, learned: bool = True) -> Any:
-    """The spec built without structure errors (RY0), or None after printing them."""
-    from pathlib import Path
+def _spec(given: str | None) -> Path:
+    """SPEC as given, else the spec of the current folder or the nearest one above it in the repository."""
+    from rallyc.discovery import find_spec
 
+    if given:
+        return Path(given)
+    found = find_spec(Path.cwd())
+    if found.parent != Path.cwd().resolve():
+        click.echo(f"rallyc: spec: {os.path.relpath(found)}", err=True)
+    return found
+
+
+def _built_context(spec: str | None, *, learned: bool = True) -> Any:
+    """The spec (found as `_spec` finds it) built without structure errors (RY0), or None after printing them."""
     from rallyc import owners as ownership
 
     try:
-        return ownership.load(Path(spec), learned=learned)
+        return ownership.load(_spec(spec), learned=learned)
     except ownership.BrokenSpec as broken:
         from rallyc.api import LintReport
 
@@ -320,11 +329,11 @@ def _built_context(spec: str | os.PathLike[str], *, learned: bool = True) -> Any
 
 
 @cli.command()
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["mermaid", "dot"]), default="mermaid",
               show_default=True, help="Mermaid flowchart or Graphviz DOT.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def graph(spec: str, output_format: str, debug: bool) -> None:
+def graph(spec: str | None, output_format: str, debug: bool) -> None:
     """Print SPEC's task graph: a subgraph per teammate, solid edges for `after`, dotted for task order."""
 
     def run() -> int:
@@ -340,10 +349,10 @@ def graph(spec: str, output_format: str, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def explain(spec: str, no_learned: bool, debug: bool) -> None:
+def explain(spec: str | None, no_learned: bool, debug: bool) -> None:
     """Explain SPEC's plan: the schedule by estimate, the cost and how it was reached, ownership, merge order."""
 
     def run() -> int:
@@ -359,14 +368,19 @@ def explain(spec: str, no_learned: bool, debug: bool) -> None:
 
 
 @cli.command("run")
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("--backend", type=click.Choice(["claude", "codex", "anthropic", "shell"]),
               help="What executes each task (default: run.backend of the spec, else claude).")
+@click.option("--shell", metavar="CMD",
+              help="The shell backend's command (replaces run.shell; implies --backend shell), e.g. "
+                   "'./agent.sh {task} {prompt_file}'.")
 @click.option("--concurrency", type=click.IntRange(min=1), metavar="N",
               help="At most N teammates at work at once (default: run.concurrency, else every teammate).")
 @click.option("--max-usd", type=click.FloatRange(min=0), metavar="X",
               help="Stop starting tasks once X dollars are spent (default: budget.max_usd).")
-@click.option("--dry-run", is_flag=True, help="Check everything, print the schedule, cost and merge order; create nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Check everything, print the schedule, cost and merge order; create nothing. The backend's "
+                   "program need not be installed (a warning says what a real run would miss).")
 @click.option("--resume", "resume", metavar="RUN_ID",
               help="Go on with an interrupted, crashed or failed run, with the spec as it is now; done tasks whose "
                    "definition did not change are kept.")
@@ -379,7 +393,7 @@ def explain(spec: str, no_learned: bool, debug: bool) -> None:
 @click.option("--no-learned", is_flag=True, help=_NO_LEARNED)
 @click.option("--json", "as_json", is_flag=True, help="Stream the run's events as JSON lines on stdout.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd: float | None, dry_run: bool,
+def run_command(spec: str | None, backend: str | None, shell: str | None, concurrency: int | None, max_usd: float | None, dry_run: bool,
                 resume: str | None, retry: tuple[str, ...], apply_result: bool, keep_worktrees: bool, no_journal: bool,
                 no_learned: bool, as_json: bool, debug: bool) -> None:  # fmt: skip
     """Run SPEC for real: a git worktree per teammate, tasks scheduled by the graph, ownership enforced on every
@@ -390,19 +404,17 @@ def run_command(spec: str, backend: str | None, concurrency: int | None, max_usd
     """
 
     def run() -> int:
-        from pathlib import Path
-
         from rallyc.compile import LintFailed
         from rallyc.runner.progress import display_for
         from rallyc.runner.run import RunOptions, run_spec
 
         if retry and not resume:
             raise RallyError("--retry needs --resume RUN_ID: it runs tasks of an existing run again")
-        options = RunOptions(backend=backend, concurrency=concurrency, max_usd=max_usd, dry_run=dry_run, resume=resume,
+        options = RunOptions(backend=backend, shell=shell, concurrency=concurrency, max_usd=max_usd, dry_run=dry_run, resume=resume,
                              apply=apply_result, keep_worktrees=keep_worktrees, journal=not no_journal,
                              retry=retry, learned=not no_learned)  # fmt: skip
         try:
-            return run_spec(Path(spec), options, display_for("json" if as_json else "auto"))
+            return run_spec(_spec(spec), options, display_for("json" if as_json else "auto"))
         except LintFailed as failed:
             click.echo(_render(failed.report, "text", "auto", to_terminal=sys.stderr.isatty()), nl=False, err=True)
             click.echo(f"rallyc: {failed}", err=True)
@@ -420,8 +432,6 @@ def status(run_id: str | None, repo: str, debug: bool) -> None:
     """Show a run's tasks, their states and the cost so far (default: the latest run)."""
 
     def run() -> int:
-        from pathlib import Path
-
         from rallyc.runner.commands import chosen_run, repo_top, status_text
 
         _, top = repo_top(Path(repo))
@@ -443,8 +453,6 @@ def clean(run_id: str | None, every: bool, repo: str, debug: bool) -> None:
         raise click.UsageError("give a RUN_ID, or --all (not both)")
 
     def run() -> int:
-        from pathlib import Path
-
         from rallyc.runner.commands import chosen_run, clean as clean_run, repo_top
         from rallyc.runner.state import RunFolder, runs_in
 
@@ -485,11 +493,10 @@ def learn(spec: str | None, apply_changes: bool, approve: bool, rollback: bool, 
         raise click.UsageError("--no-learned only shows the runs against the spec's own figures; it cannot write")
 
     def run() -> int:
-        from pathlib import Path
-
         from rallyc import learn_command
+        from rallyc.discovery import nearest_spec
 
-        given = Path(spec) if spec else learn_command.spec_here()
+        given = Path(spec) if spec else nearest_spec(Path.cwd())
         if rollback:
             return _print(learn_command.rollback(given, as_json))
         outcome = learn_command.learn(given, apply=apply_changes, approve=approve, use_learned=not no_learned,
@@ -525,8 +532,6 @@ def init(goal: str | None, name: str | None, output: str, yes: bool, debug: bool
 
     On a terminal it asks for the goal when --goal is missing, shows the spec and asks before writing it.
     """
-    from pathlib import Path
-
     from rallyc import init as starter
 
     target = Path(output)

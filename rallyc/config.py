@@ -84,10 +84,21 @@ def _parse(table: dict[str, Any], path: Path) -> Settings:
         kind = _KEYS.get(key)
         if kind is None or not _fits(kind, value):
             raise RallyError(_problem(key, kind), _key_span(path, key))
+        if kind == "codes":
+            _known_codes(value, key, path)
         values[key.replace("-", "_").replace("max_file_size", "max_file_bytes")] = (
             tuple(code.upper() for code in value) if kind == "codes" else value
         )
     return replace(Settings(), **values)
+
+
+def _known_codes(codes: list[str], key: str, path: Path) -> None:
+    from rallyc.rules import unknown_selector
+
+    for code in codes:
+        problem = unknown_selector(code)
+        if problem:
+            raise RallyError(f"rallyc setting `{key}`: {problem}", _key_span(path, key))
 
 
 def _fits(kind: str, value: Any) -> bool:

@@ -239,14 +239,6 @@ def _outlook_document(found: Outlook | None) -> dict[str, Any] | None:
 # ---- the command ---------------------------------------------------------------------------
 
 
-def spec_here() -> Path | None:
-    """The only spec in the current folder, if there is exactly one (none: the repository's runs alone)."""
-    from rallyc.api import SPEC_SUFFIXES
-
-    found = sorted({Path(path.name) for suffix in SPEC_SUFFIXES for path in Path.cwd().glob(f"*{suffix}")})
-    return found[0] if len(found) == 1 else None
-
-
 def learn(spec: Path | None, *, apply: bool, approve: bool, use_learned: bool, as_json: bool,
           ask: Callable[[str, str], bool] | None) -> tuple[str, int]:  # fmt: skip
     """(what to print, exit code): the review; with `apply`, the changes written when allowed.

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rallyc.api import SPEC_SUFFIXES, FileReport, context_for, structure_findings
+from rallyc.api import FileReport, context_for, structure_findings
 from rallyc.config import Settings
 from rallyc.context import LintContext
 from rallyc.diagnostics import Severity
@@ -28,17 +28,6 @@ class BrokenSpec(RallyError):
     def __init__(self, report: FileReport) -> None:
         super().__init__(f"{report.file}: the spec has structure errors; fix them first (rallyc lint)")
         self.report = report
-
-
-def find_spec(folder: Path) -> Path:
-    """The only spec in `folder` (what `--spec` defaults to)."""
-    found = sorted({path for suffix in SPEC_SUFFIXES for path in folder.glob(f"*{suffix}")})
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise RallyError(f"no *.rally.yaml in {folder}", hint="name the spec with --spec FILE")
-    names = ", ".join(path.name for path in found)
-    raise RallyError(f"several specs in {folder}: {names}", hint="choose one with --spec FILE")
 
 
 def load(spec_path: Path, *, learned: bool = True) -> LintContext:

@@ -315,6 +315,13 @@ def _text(value: str | None) -> str | None:
 # ---- JSON -----------------------------------------------------------------------
 
 
+def plan_json(plan: Plan) -> str:
+    """plan.json as written: sorted keys, two-space indent, UTF-8 as it is."""
+    import json
+
+    return json.dumps(plan_document(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def plan_document(plan: Plan) -> dict[str, Any]:
     """plan.json's content; keys are sorted when written, numbers normalised by `number`."""
     return {

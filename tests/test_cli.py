@@ -55,6 +55,22 @@ def test_select_and_ignore(write_spec) -> None:  # type: ignore[no-untyped-def]
     assert run("lint", "--select", "XY1", str(path))[0] == 2
 
 
+@pytest.mark.parametrize(("option", "selector", "suggestion"), [
+    ("--select", "RY999", None), ("--select", "RY9", None), ("--ignore", "RY1011", "RY101"), ("--ignore", "RY410", "RY405"),
+])
+def test_a_selector_that_selects_nothing_is_a_usage_error(write_spec, option: str, selector: str, suggestion: str | None) -> None:  # type: ignore[no-untyped-def]
+    code, output = run("lint", "--no-repo", option, selector, str(write_spec(NO_BUDGET)))
+    assert code == 2 and f"`{selector}` is no rule code or prefix of one" in output
+    assert (f"did you mean `{suggestion}`?" in output) if suggestion else "did you mean" not in output
+
+
+def test_a_config_code_that_selects_nothing_is_located(tmp_path: Path) -> None:
+    (tmp_path / ".rallyc.toml").write_text('strict = true\nignore = ["RY401", "RY499"]\n')
+    (tmp_path / "t.rally.yaml").write_text(SMALL_SPEC)
+    code, output = run("lint", str(tmp_path / "t.rally.yaml"))
+    assert code == 2 and ".rallyc.toml:2:1: rallyc setting `ignore`: `RY499` is no rule code" in output
+
+
 def test_info_is_hidden_unless_asked(write_spec) -> None:  # type: ignore[no-untyped-def]
     path = write_spec(SMALL_SPEC)
     assert "RY304" not in run("lint", "--no-repo", str(path))[1]

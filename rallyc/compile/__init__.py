@@ -11,7 +11,6 @@ root), sorted JSON keys.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -78,7 +77,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     """Compile a spec `lint_clean` passed, in memory: for the spec's runtime, or `target`."""
     from rallyc.compile.graph import mermaid
     from rallyc.compile.output import marker_text
-    from rallyc.plan import lower, plan_document
+    from rallyc.plan import lower, plan_json
     from rallyc.repo import repo_root
     from rallyc.targets import target_named
 
@@ -90,7 +89,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     marker = marker_text(spec_path)
     output = chosen.emit(plan, marker)
     files = {
-        PLAN_FILE: json.dumps(plan_document(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        PLAN_FILE: plan_json(plan),
         GRAPH_FILE: mermaid(ctx.spec, ctx.graph),
         **output.files,
     }

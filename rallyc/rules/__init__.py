@@ -68,6 +68,24 @@ def _rule(module_name: str) -> Rule:
     )
 
 
+@cache
+def known_codes() -> tuple[str, ...]:
+    """Every rule's code, from the module names alone (no rule is imported: `--select` is checked at start-up)."""
+    return tuple(sorted(info.name[:5].upper() for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)))
+
+
+def unknown_selector(selector: str) -> str | None:
+    """Why `selector` (a code like RY101 or a prefix like RY1) selects no rule, with a did-you-mean; None if it does."""
+    from rallyc.diagnostics import closest
+
+    codes = known_codes()
+    if any(code.startswith(selector.upper()) for code in codes):
+        return None
+    near = closest(selector.upper(), codes, cutoff=0.8)
+    hint = f"; did you mean `{near}`?" if near else ""
+    return f"`{selector}` is no rule code or prefix of one{hint} (`rallyc rules` lists them)"
+
+
 def rule_by_code(code: str) -> Rule | None:
     return next((rule for rule in all_rules() if rule.code == code.upper()), None)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from rallyc.context import LintContext
 from rallyc.plan import Plan
 
+
 def team_dir(ctx: LintContext) -> Path:
     from rallyc.repo import repo_root
 
@@ -23,12 +24,20 @@ def runtime_for(backend: str) -> str:
     return "codex-subagents" if backend == "codex" else "claude-subagents"
 
 
-def compile_for_run(ctx: LintContext, backend: str) -> tuple[Plan, dict[str, str]]:
-    """The plan and the files a run folder starts with: plan.json, graph.mmd, prompts/teammates/<name>.md."""
+def compile_for_run(ctx: LintContext, backend: str, shell: str | None = None) -> tuple[Plan, dict[str, str]]:
+    """The plan and the files a run folder starts with: plan.json, graph.mmd, prompts/teammates/<name>.md.
+    `shell` replaces run.shell (`rallyc run --shell`), in the plan.json a resumed run reads it back from."""
+    from dataclasses import replace
+
     from rallyc.compile import GRAPH_FILE, PLAN_FILE, compile_context
+    from rallyc.plan import plan_json
 
     compiled = compile_context(ctx, target=runtime_for(backend))
-    files = {"plan.json": compiled.files[PLAN_FILE], "graph.mmd": compiled.files[GRAPH_FILE]}
+    plan, plan_file = compiled.plan, compiled.files[PLAN_FILE]
+    if shell is not None and shell != plan.run.shell:
+        plan = replace(plan, run=replace(plan.run, shell=shell))
+        plan_file = plan_json(plan)
+    files = {"plan.json": plan_file, "graph.mmd": compiled.files[GRAPH_FILE]}
     for mate in compiled.plan.teammates:
         files[f"prompts/{mate.prompt}"] = compiled.files[mate.prompt]
-    return compiled.plan, files
+    return plan, files

@@ -64,6 +64,8 @@ class RunOptions:
     """With `resume`: done tasks to run again (and what comes after them)."""
     learned: bool = True
     """Estimate with the team's learned values (a resumed run keeps those it started with)."""
+    shell: str | None = None
+    """Replaces run.shell (and means the shell backend); a resumed run keeps the one it started with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,8 @@ class Prepared:
     backend_name: str
     sandbox: Policy
     overrides: tuple[str, ...] = ()
+    unready: tuple[str, ...] = ()
+    """What this machine lacks for a real run (the backend's program, a check's): a dry run says it, not stops."""
     """What the user overrode, in words, for the journal: options that differ from the spec, and what the spec
     itself overrides (a justified team size, silenced findings)."""
 
@@ -99,8 +103,11 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
         raise RallyError(f"{folder} is not in a git repository", hint="rallyc run works in a git work tree: "
                          "git init, then commit what the teammates start from")  # fmt: skip
     ctx = _as_started(spec, top, options.resume) or ctx
-    name = options.backend or (_saved_backend(top, options.resume) if options.resume else None) or ctx.spec.run.backend
-    plan, files = compile_for_run(ctx, name)
+    name = options.backend or ("shell" if options.shell else None) or \
+        (_saved_backend(top, options.resume) if options.resume else None) or ctx.spec.run.backend  # fmt: skip
+    if options.shell and name != "shell":
+        raise RallyError(f"--shell is a command for the shell backend, not for --backend {name}")
+    plan, files = compile_for_run(ctx, name, options.shell or (_saved_shell(top, options.resume) if options.resume else None))
     base_commit = git.commit_of(top, plan.team.base)
     if base_commit is None:
         raise RallyError(f"team.base `{plan.team.base}` does not resolve to a commit in {top}",
@@ -119,17 +126,23 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
         backend = backend_named(name)
     except (ValueError, ImportError) as error:
         raise RallyError(f"backend `{name}` is not available: {error}") from error
-    backend.preflight(env, plan.run.shell)
+    unready = []
+    try:
+        backend.preflight(env, plan.run.shell)
+    except RallyError as problem:
+        unready.append(str(problem))
     prefix = git.prefix(folder)
     for written in (top / RALLY_FOLDER / "runs", top / RALLY_FOLDER / "worktrees", top / prefix / JOURNAL):
         contained(top, written)  # what a run writes in the user's tree stays in it, symbolic links resolved
-    _checks_test_the_worktree(plan, top, folder, env)
+    unready.extend(_checks_test_the_worktree(plan, top, folder, env))
+    if unready and not options.dry_run:
+        raise RallyError("; ".join(unready))
     sandbox = policy(plan.run.sandbox, backend.state_paths(env), plan.run.sandbox_writable, folder, env)
-    overrides = (*_option_overrides(options, plan), *spec_overrides(ctx))
-    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox, overrides)
+    overrides = (*_option_overrides(options, plan, ctx.spec.run.shell), *spec_overrides(ctx))
+    return Prepared(spec, plan, files, git, top, prefix, base_commit, dirty, backend, name, sandbox, overrides, tuple(unready))
 
 
-def _option_overrides(options: RunOptions, plan: Plan) -> list[str]:
+def _option_overrides(options: RunOptions, plan: Plan, spec_shell: str | None) -> list[str]:
     """The command-line options that override the spec, each with what the spec says."""
     found = []
     if options.max_usd is not None and options.max_usd != plan.budget.max_usd:
@@ -139,6 +152,8 @@ def _option_overrides(options: RunOptions, plan: Plan) -> list[str]:
         found.append(f"--concurrency {options.concurrency} (spec: {plan.run.concurrency})")
     if options.backend is not None and options.backend != plan.run.backend:
         found.append(f"--backend {options.backend} (run.backend: {plan.run.backend})")
+    if options.shell is not None:
+        found.append(f"--shell {options.shell!r} (run.shell: {spec_shell!r})")
     if not options.learned:
         found.append("--no-learned (estimates from the spec's own figures)")
     return found
@@ -153,9 +168,15 @@ def _as_started(spec: Path, top: Path, run_id: str | None) -> LintContext | None
     return lint_clean(spec, "run", values=saved) if saved is not None and saved.values else None
 
 
-def _saved_learned(top: Path, run_id: str) -> Learned | None:
+def _started(top: Path, run_id: str) -> RunFolder | None:
+    """The folder of the run `--resume` names, if there is one (when there is not, `--resume` says so later)."""
     folder = RunFolder(top, run_id)
-    if not RUN_ID.fullmatch(run_id) or not folder.exists():
+    return folder if RUN_ID.fullmatch(run_id) and folder.exists() else None
+
+
+def _saved_learned(top: Path, run_id: str) -> Learned | None:
+    folder = _started(top, run_id)
+    if folder is None:
         return None
     try:
         return from_plan(json.loads(folder.plan_file.read_text(encoding="utf-8")).get("learned"), folder.plan_file)
@@ -163,14 +184,15 @@ def _saved_learned(top: Path, run_id: str) -> Learned | None:
         return None  # no plan to resume from: `--resume` says so
 
 
-def _checks_test_the_worktree(plan: Plan, top: Path, folder: Path, env: Mapping[str, str]) -> None:
-    """Refuse to start when a check would test the user's checkout instead of the worktree, or cannot run at
-    all, unless `run.setup` gives each worktree its own environment (then its programs are looked up there)."""
+def _checks_test_the_worktree(plan: Plan, top: Path, folder: Path, env: Mapping[str, str]) -> list[str]:
+    """Refuse to start when a check would test the user's checkout instead of the worktree; say which checks
+    cannot run on this machine. Unless `run.setup` gives each worktree its own environment (then its programs are
+    looked up there)."""
     from rallyc.runner.environment import missing_programs, setup_for, worktree_env, wrong_code
 
     checks = [*plan.verify, *(command for task in plan.tasks for command in task.verify)]
     if not checks or plan.run.setup:
-        return
+        return []
     setup = setup_for(folder)
     hint = (f"give each worktree its own environment: run: {{setup: {json.dumps(setup)}}}" if setup else
             "give each worktree its own environment with `run.setup` (the commands that install the project)")  # fmt: skip
@@ -178,18 +200,25 @@ def _checks_test_the_worktree(plan: Plan, top: Path, folder: Path, env: Mapping[
     if risks:
         raise RallyError(f"the checks would test your checkout, not the team's work: {'; '.join(risks)}", hint=hint)
     missing = missing_programs(checks, worktree_env(env, top, None), None)
-    if missing:
-        shown = "; ".join(f"`{command}` needs `{program}`" for command, program in missing)
-        raise RallyError(f"checks that cannot run in a worktree: {shown}, not found on PATH (outside your checkout)",
-                         hint=f"install it, or {hint}")  # fmt: skip
+    if not missing:
+        return []
+    shown = "; ".join(f"`{command}` needs `{program}`" for command, program in missing)
+    return [f"checks that cannot run in a worktree: {shown}, not found on PATH (outside your checkout); "
+            f"install it, or {hint}"]  # fmt: skip
 
 
 def _saved_backend(top: Path, run_id: str) -> str | None:
     """The backend a run started with, so `--resume` without `--backend` keeps it."""
-    folder = RunFolder(top, run_id)
-    if not RUN_ID.fullmatch(run_id) or not folder.exists():
-        return None
-    return folder.load().backend
+    folder = _started(top, run_id)
+    return folder.load().backend if folder else None
+
+
+def _saved_shell(top: Path, run_id: str) -> str | None:
+    """The shell command a run started with (plan.json's run.shell), so `--resume` without `--shell` keeps it."""
+    folder = _started(top, run_id)
+    saved = _saved_plan(folder).get("run") if folder else None
+    shell = saved.get("shell") if isinstance(saved, dict) else None
+    return shell if isinstance(shell, str) else None
 
 
 # ---- the run -------------------------------------------------------------------------
@@ -206,6 +235,8 @@ def run_spec(spec: Path, options: RunOptions, display: Display, env: Mapping[str
 
     cap = options.max_usd if options.max_usd is not None else prepared.plan.budget.max_usd
     if options.dry_run:
+        for problem in prepared.unready:
+            display.line(f"rallyc: warning: a real run would stop here: {problem}")
         display.line(dry_run_text(prepared.plan, options.concurrency or prepared.plan.run.concurrency, cap,
                                   prepared.backend_name))  # fmt: skip
         return EXIT_PASSED

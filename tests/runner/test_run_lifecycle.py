@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -151,3 +152,36 @@ def test_status_and_clean(project: Path) -> None:
     assert git(project, "worktree", "list").count("\n") == 0
     assert rallyc("clean", "-C", str(project))[0] == 2  # neither RUN_ID nor --all
     assert rallyc("status", "-C", str(project), "nope")[0] == 2
+
+
+def test_a_dry_run_needs_no_backend_program(project: Path, tmp_path: Path) -> None:
+    programs = tmp_path / "bin"  # git and the checks' programs, no `claude`
+    programs.mkdir()
+    for name in ("git", "sh", "test"):
+        (programs / name).symlink_to(shutil.which(name) or name)
+    spec, env = str(project / "team.rally.yaml"), {"PATH": str(programs)}
+    code, out, err = rallyc("run", spec, "--dry-run", "--backend", "claude", env=env)
+    assert code == 0, err
+    assert "warning: a real run would stop here: the claude backend needs `claude` on PATH" in out
+    assert "Dry run of team demo" in out and not (project / ".rally").exists()
+    code, out, err = rallyc("run", spec, "--backend", "claude", env=env)
+    assert code == 2 and "the claude backend needs `claude` on PATH" in err and not (project / ".rally").exists()
+
+
+def test_the_shell_option_runs_a_spec_unedited_and_a_resume_keeps_it(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    shell = install_agent(tmp_path / "agent", {**ACTIONS, "guide": {**ACTIONS["guide"], "fail_attempts": [1]}})
+    text = spec_yaml("unused", TEAM).replace("backend: shell", "backend: claude")
+    (repo / "team.rally.yaml").write_text("".join(line for line in text.splitlines(True) if "shell:" not in line))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "spec")
+    spec = str(repo / "team.rally.yaml")
+    assert rallyc("run", spec, "--backend", "codex", "--shell", shell)[0] == 2  # a shell command for codex: refused
+    code, out, err = rallyc("run", spec, "--shell", shell, "--no-journal")
+    assert code == 1, out + err  # guide fails its first attempt
+    doc = report(repo)
+    assert doc["backend"] == "shell" and task_of(doc, "guide")["status"] == "failed"
+    assert any(line.startswith("--shell ") and "(run.shell: None)" in line for line in doc["overrides"])
+    code, out, err = rallyc("run", spec, "--resume", doc["run_id"], "--no-journal")
+    assert code == 0, out + err
+    assert report(repo)["status"] == "passed"
