@@ -43,6 +43,8 @@ class FileReport:
     """The phases that ran: each runs only when the ones before it found no blocking error."""
     blocker: Blocker | None = None
     """A blocking error left out of `diagnostics` (suppressed or not selected): what it stops cannot run."""
+    hidden: int = 0
+    """Info findings left out because info is hidden (`--show-info` shows them); not the suppressed ones."""
 
     @property
     def failed(self) -> bool:
@@ -64,6 +66,10 @@ class LintReport:
     @property
     def suppressed(self) -> int:
         return sum(report.suppressed for report in self.files)
+
+    @property
+    def hidden(self) -> int:
+        return sum(report.hidden for report in self.files)
 
     @property
     def exit_code(self) -> int:
@@ -138,13 +144,15 @@ def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileRepor
     found, phases, blocking = _run_rules(ctx, settings, PHASES)
     silenced = suppressions(ctx.text)
     ignored = _spec_ignores(ctx)
+    selected = [d for d in found if settings.selects(d.code) and d.code not in ignored and not is_suppressed(d, silenced)]
+    hidden = sum(1 for d in selected if not _visible(d, settings))
     shown = [d for d in found if _visible(d, settings)]
     kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
     blocker = _blocker(blocking, {id(d) for d in shown}, {id(d) for d in kept})
     unchecked = tuple(phase for phase in PHASES if phase not in phases)
     stopped = [_stopped(blocker, unchecked)] if blocker and unchecked else []
     diagnostics = tuple(sorted(kept + stopped, key=lambda d: d.sort_key))
-    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict, phases, blocker)
+    return FileReport(ctx.file, ctx.text, diagnostics, len(shown) - len(kept), settings.strict, phases, blocker, hidden)
 
 
 def _blocker(blocking: list[Diagnostic], shown: set[int], kept: set[int]) -> Blocker | None:

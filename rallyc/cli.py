@@ -272,7 +272,8 @@ def compile_command(spec: str | None, out: str | None, target: str | None, check
         for note in compiled.notes:
             click.echo(f"rallyc: note: {note}", err=True)
         if check:
-            return _check_result(compiler.check(compiled, installed=install))
+            return _check_result(compiler.check(compiled, installed=install), "rallyc compile --install" if install
+                                 else "rallyc compile")  # fmt: skip
         if install:
             compiler.ensure_installable(compiled)  # before OUT changes: all or nothing
         compiler.write(compiled)
@@ -288,11 +289,11 @@ def compile_command(spec: str | None, out: str | None, target: str | None, check
     _guarded(debug, run)
 
 
-def _check_result(differences: list[Any]) -> int:
+def _check_result(differences: list[Any], fix: str) -> int:
     for path, state in differences:
         click.echo(f"{_shown(path)}: {state}")
     if differences:
-        click.echo(f"rallyc: {len(differences)} file(s) out of date; run rallyc compile", err=True)
+        click.echo(f"rallyc: {len(differences)} file(s) out of date; run {fix}", err=True)
     return 1 if differences else 0
 
 
@@ -560,6 +561,8 @@ def init(goal: str | None, name: str | None, output: str, yes: bool, debug: bool
         click.echo(f"wrote {output}: {len(spec.areas) + 1} teammates ({names} and review), "
                    f"cost estimate ${spec.usd:.2f} under a ${spec.max_usd} cap")  # fmt: skip
         click.echo("next: say what each task does, then run `rallyc lint` and `rallyc explain`")
+        click.echo(f"commit {output} and, once runs write it, .agents/rally.md (the team's journal: keep it); "
+                   ".rally/ is this clone's builds and runs, kept out of git")  # fmt: skip
         return 0
 
     _guarded(debug, run)

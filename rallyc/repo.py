@@ -42,3 +42,27 @@ def tracked_files(root: Path) -> tuple[str, ...] | None:
     if done.returncode != 0:
         return None
     return tuple(path for path in done.stdout.decode("utf-8", "surrogateescape").split("\0") if path)
+
+
+def git_common_dir(folder: Path) -> Path | None:
+    """The git folder `folder`'s work tree shares with its worktrees (`.git` of the main checkout); None when
+    `folder` is not in a work tree."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(folder), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                              capture_output=True, text=True, check=False, timeout=30)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+
+
+def exclude_rally_folder(common: Path) -> None:
+    """`.rally/` into info/exclude of the git folder `common`, once: builds, run folders and worktrees never show
+    as untracked files (the exclude file is the clone's own, so nothing the team shares changes)."""
+    from rallyc.files import write_atomic
+
+    exclude = common / "info" / "exclude"
+    text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
+    if ".rally/" not in text.splitlines():
+        write_atomic(exclude, text + ("" if not text or text.endswith("\n") else "\n") + ".rally/\n")

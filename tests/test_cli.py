@@ -29,7 +29,7 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str]:
 def test_examples_are_clean() -> None:
     code, output = run("lint", "--no-repo", "--strict", *map(str, EXAMPLES))
     assert code == 0, output
-    assert output.startswith("0 errors, 0 warnings, 0 info in 4 files")
+    assert output.startswith("0 errors, 0 warnings, 16 info hidden in 4 files")
 
 
 def test_error_exits_1_with_location_and_hint(write_spec) -> None:  # type: ignore[no-untyped-def]
@@ -56,9 +56,14 @@ def test_select_and_ignore(write_spec) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("option", "selector", "suggestion"), [
-    ("--select", "RY999", None), ("--select", "RY9", None), ("--ignore", "RY1011", "RY101"), ("--ignore", "RY410", "RY405"),
+    ("--select", "RY999", None),
+    ("--select", "RY9", None),
+    ("--ignore", "RY1011", "RY101"),
+    ("--ignore", "RY410", "RY405"),
 ])
-def test_a_selector_that_selects_nothing_is_a_usage_error(write_spec, option: str, selector: str, suggestion: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_a_selector_that_selects_nothing_is_a_usage_error(  # type: ignore[no-untyped-def]
+    write_spec, option: str, selector: str, suggestion: str | None
+) -> None:
     code, output = run("lint", "--no-repo", option, selector, str(write_spec(NO_BUDGET)))
     assert code == 2 and f"`{selector}` is no rule code or prefix of one" in output
     assert (f"did you mean `{suggestion}`?" in output) if suggestion else "did you mean" not in output
@@ -74,6 +79,8 @@ def test_a_config_code_that_selects_nothing_is_located(tmp_path: Path) -> None:
 def test_info_is_hidden_unless_asked(write_spec) -> None:  # type: ignore[no-untyped-def]
     path = write_spec(SMALL_SPEC)
     assert "RY304" not in run("lint", "--no-repo", str(path))[1]
+    summary = run("lint", "--no-repo", str(path))[1].splitlines()[-1]
+    assert summary.startswith("0 errors, 0 warnings, ") and " info hidden in 1 file" in summary
     assert "RY304" in run("lint", "--no-repo", "--show-info", str(path))[1]
     assert "RY304" in run("lint", "--no-repo", "--select", "RY304", str(path))[1]
 

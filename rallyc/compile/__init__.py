@@ -124,11 +124,16 @@ def lint_clean(spec: Path, action: str = "compile", *, learned: bool = True, val
 
 
 def write(compiled: Compiled) -> None:
-    """Replace OUT with the compiled files, atomically."""
+    """Replace OUT with the compiled files, atomically; a build under the repository's `.rally/` is kept out of
+    `git status` as `rallyc run` keeps its run folders."""
     from rallyc.compile.output import write_tree
+    from rallyc.repo import exclude_rally_folder, git_common_dir
 
     try:
         write_tree(compiled.out, compiled.files)
+        common = git_common_dir(compiled.repo) if compiled.out.resolve().is_relative_to(compiled.repo / ".rally") else None
+        if common is not None:
+            exclude_rally_folder(common)
     except OSError as error:  # a full disk or a read-only folder is the user's to fix, not a bug
         raise RallyError(f"could not write {compiled.out}: {error.strerror or error}") from error
 

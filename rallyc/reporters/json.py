@@ -1,4 +1,4 @@
-"""`--format json`: one object, as RULES.md's output contract fixes it."""
+"""`--format json`: one object, in the documented output contract (docs/rules.md, "Output formats")."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ def render(report: LintReport) -> str:
     summary: dict[str, Any] = count_by_severity(report.diagnostics)
     summary["files"] = len(report.files) + len(report.failures)
     summary["suppressed"] = report.suppressed
+    summary["hidden"] = report.hidden
     document = {
         "version": 1,
         "diagnostics": [diagnostic_object(d) for d in report.diagnostics],

@@ -62,6 +62,8 @@ def summary(report: LintReport) -> str:
     counts = count_by_severity(report.diagnostics)
     files = len(report.files) + len(report.failures)
     parts = [f"{counts[s.value]} {s.value}{'s' if counts[s.value] != 1 and s is not Severity.INFO else ''}" for s in Severity]
+    if report.hidden:  # "0 info" would hide that there is advice to see
+        parts[-1] = f"{report.hidden} info hidden" if not counts["info"] else f"{parts[-1]}, {report.hidden} info hidden"
     suppressed = f", {report.suppressed} suppressed" if report.suppressed else ""
     unusable = f", {len(report.failures)} unusable" if report.failures else ""
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}{unusable}{suppressed}"

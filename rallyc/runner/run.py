@@ -27,7 +27,7 @@ from rallyc.journal import append_entry, overrides_line, spec_overrides
 from rallyc.learned import Learned, from_plan
 from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
-from rallyc.repo import JOURNAL
+from rallyc.repo import JOURNAL, exclude_rally_folder
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import staging_for
@@ -263,7 +263,7 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
     run_id = new_run_id(plan.team.name)
     folder = RunFolder(prepared.top, run_id)
     folder.lock()
-    _exclude(common)
+    exclude_rally_folder(common)
     store = Store(folder, redactor)
     for path, text in prepared.files.items():
         store.write(path, text)
@@ -348,15 +348,6 @@ def _session(prepared: Prepared, state: RunState, folder: RunFolder, store: Stor
     prompts = {mate.name: prepared.files[f"prompts/{mate.prompt}"] for mate in prepared.plan.teammates}
     return Session(prepared.plan, state, folder, store, prepared.git, prepared.backend, env, redactor, prompts, common,
                    staging_for(prepared.git, prepared.top, common, env), prepared.sandbox)  # fmt: skip
-
-
-def _exclude(common: Path) -> None:
-    """`.rally/` into .git/info/exclude, once: run folders and worktrees never show as untracked files."""
-    exclude = common / "info" / "exclude"
-    text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
-    if ".rally/" not in text.splitlines():
-        exclude.parent.mkdir(parents=True, exist_ok=True)
-        exclude.write_text(text + ("" if not text or text.endswith("\n") else "\n") + ".rally/\n", encoding="utf-8")
 
 
 def _execute(session: Session, options: RunOptions, display: Display) -> int:
