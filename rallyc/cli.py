@@ -197,7 +197,9 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
     """Print the teammate that owns each PATH (`path<TAB>owner`, or `unowned`), like a CODEOWNERS lookup.
 
     PATHs are relative to the current folder; the output shows them relative to team.repo. Several
-    owners (comma-separated) mean overlapping `owns` (RY101).
+    owners (comma-separated) mean overlapping `owns` (RY101). A folder (`src/`) gets the owners of the files
+    below it and a third column with how many each owns. A PATH outside team.repo is reported on stderr, the
+    others are still printed, and the exit code is 1.
     """
     if list_unowned == bool(paths):
         raise click.UsageError("give PATHs to look up, or --unowned (not both)")
@@ -212,12 +214,31 @@ def owners(paths: tuple[str, ...], list_unowned: bool, spec_file: str | None, de
             for path in ownership.unowned_in(ctx):
                 click.echo(path)
             return 0
-        found = ownership.owners_in(ctx, [ownership.repo_relative(path, ctx) for path in paths])
-        for path, names in found.items():
-            click.echo(f"{path}\t{','.join(names) or 'unowned'}")
-        return 0
+        code = 0
+        for given in paths:
+            try:
+                path = ownership.repo_relative(given, ctx)
+            except RallyError as error:
+                click.echo(f"rallyc: {error}", err=True)
+                code = 1
+                continue
+            click.echo(_owners_line(ctx, path))
+        return code
 
     _guarded(debug, run)
+
+
+def _owners_line(ctx: Any, path: str) -> str:
+    """`path<TAB>owners`; for a folder `path/<TAB>owners<TAB>a folder: N files; web owns 3, ...`."""
+    from rallyc import owners as ownership
+
+    if not ownership.is_folder(path, ctx):
+        return f"{path}\t{','.join(ownership.owners_in(ctx, [path])[path]) or 'unowned'}"
+    files, counts = ownership.folder_owners(ctx, path)
+    if not files:
+        return f"{ownership.normalise(path)}/\tunowned\ta folder with no files"
+    shares = ", ".join(f"{name} {count}" if name == "unowned" else f"{name} owns {count}" for name, count in counts.items())
+    return f"{ownership.normalise(path)}/\t{','.join(counts)}\ta folder: {files} file{'s' if files != 1 else ''}; {shares}"
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
@@ -459,10 +480,14 @@ def clean(run_id: str | None, every: bool, repo: str, debug: bool) -> None:
 
         git, top = repo_top(Path(repo))
         folders = [RunFolder(top, found) for found in runs_in(top)] if every else [chosen_run(top, run_id)]
+        cleaned = 0
         for folder in folders:
-            for line in clean_run(git, folder):
+            done = clean_run(git, folder)
+            cleaned += bool(done)
+            for line in done:
                 click.echo(line)
-        click.echo(f"cleaned {len(folders)} run(s); reports stay in {_shown(top / '.rally' / 'runs')}")
+        left = f" ({len(folders) - cleaned} had nothing left to remove)" if cleaned < len(folders) else ""
+        click.echo(f"cleaned {cleaned} run(s){left}; reports stay in {_shown(top / '.rally' / 'runs')}")
         return 0
 
     _guarded(debug, run)

@@ -55,6 +55,30 @@ def owners_in(ctx: LintContext, paths: Iterable[str]) -> dict[str, list[str]]:
     return {path: lookup(normalise(path)) for path in paths}
 
 
+def is_folder(path: str, ctx: LintContext) -> bool:
+    """Whether a repository-relative path names a folder: one on disk, or one holding tracked files."""
+    if (_root(ctx) / path).is_dir():
+        return True
+    prefix = normalise(path) + "/"
+    return any(tracked.startswith(prefix) for tracked in ctx.repo_files or ())
+
+
+def folder_owners(ctx: LintContext, folder: str) -> tuple[int, dict[str, int]]:
+    """(files below `folder`, how many of them each teammate owns, in spec order, `unowned` last when some are):
+    git's tracked files when the repository is seen, else the files on disk."""
+    from rallyc.files import files_below
+
+    prefix = normalise(folder)
+    below = [path for path in ctx.repo_files if path.startswith(prefix + "/")] if ctx.repo_files is not None else \
+        [path for path, _ in files_below(str(_root(ctx)), prefix)]  # fmt: skip
+    lookup = owner_lookup(ctx)
+    counts = {teammate.name: 0 for teammate in ctx.spec.teammates} | {"unowned": 0}
+    for path in below:
+        for name in lookup(path) or ["unowned"]:
+            counts[name] += 1
+    return len(below), {name: count for name, count in counts.items() if count}
+
+
 def unowned(spec_path: Path) -> list[str]:
     """Every tracked file (git ls-files of `team.repo`) that no teammate owns, sorted."""
     return unowned_in(load(spec_path))

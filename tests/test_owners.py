@@ -86,6 +86,24 @@ def test_cli_prints_path_tab_owners(repo: Path, monkeypatch: pytest.MonkeyPatch)
     assert out == "src/api/a.py\tweb,api\nweb/x.ts\tweb\ndocs/guide.md\tunowned\n"
 
 
+def test_cli_answers_a_folder_for_the_files_below_it(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo.parent)
+    (repo.parent / "empty").mkdir()
+    code, out, _ = invoke("src", "docs/", "empty", "web/x.ts")
+    assert code == 0
+    assert out == ("src/\tweb,api\ta folder: 2 files; web owns 2, api owns 1\n"
+                   "docs/\tapi,unowned\ta folder: 2 files; api owns 1, unowned 1\n"
+                   "empty/\tunowned\ta folder with no files\n"
+                   "web/x.ts\tweb\n")  # fmt: skip
+
+
+def test_cli_answers_the_good_paths_when_one_is_bad(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo.parent)
+    code, out, err = invoke("web/x.ts", "../elsewhere.py", "docs/guide.md")
+    assert (code, out) == (1, "web/x.ts\tweb\ndocs/guide.md\tunowned\n")
+    assert "../elsewhere.py is not a path below team.repo" in err
+
+
 def test_cli_unowned(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.parent)
     assert invoke("--unowned") == (0, "README.md\ndocs/guide.md\n", "")
@@ -102,7 +120,7 @@ def test_cli_paths_are_relative_to_the_current_folder_and_shown_relative_to_the_
     code, out, _ = invoke("--spec", str(spec), "api/a.py", str(tmp_path / "docs" / "api.md"))
     assert (code, out) == (0, "src/api/a.py\tweb,api\ndocs/api.md\tapi\n")
     code, _, err = invoke("--spec", str(spec), "../../elsewhere.py")
-    assert code == 2 and "is not a path below team.repo" in err
+    assert code == 1 and "is not a path below team.repo" in err
 
 
 def test_cli_refuses_a_broken_spec_with_its_findings(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -150,6 +150,9 @@ def test_status_and_clean(project: Path) -> None:
     assert not (project / ".rally" / "worktrees" / run_id).exists()
     assert (run_folder(project) / "report.json").is_file()  # the reports stay
     assert git(project, "worktree", "list").count("\n") == 0
+    assert "cleaned 1 run(s);" in out
+    code, out, err = rallyc("clean", "-C", str(project), "--all")
+    assert code == 0 and "cleaned 0 run(s) (1 had nothing left to remove)" in out, out + err
     assert rallyc("clean", "-C", str(project))[0] == 2  # neither RUN_ID nor --all
     assert rallyc("status", "-C", str(project), "nope")[0] == 2
 
