@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
-from rallyc.analysis.cost import default_overhead
 from rallyc.diagnostics import Finding, Fix
 from rallyc.ir import (
     DEFAULT_TOKENS,
@@ -276,7 +275,7 @@ class _Builder:
         return Budget(
             max_usd=Quantity(float(max_usd), self.document.span(("budget", "max_usd"))) if max_usd is not None else None,
             max_tokens=self.quantity(("budget", "max_tokens") if "max_tokens" in node else None, parse_tokens),
-            overhead=float(node.get("overhead", default_overhead(team.runtime))),
+            overhead=float(node["overhead"]) if "overhead" in node else None,
             prices=prices,
             coordination=Coordination(**{key: value.amount for key, value in seconds.items() if value}),
             span=self.document.key_span(("budget",)) if "budget" in self.data else None,

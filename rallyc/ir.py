@@ -151,7 +151,9 @@ class Coordination:
 class Budget:
     max_usd: Quantity | None
     max_tokens: Quantity | None
-    overhead: float
+    overhead: float | None
+    """As written; None: the runtime's default (`rallyc.analysis.cost.overhead_for`), so a plan compiled for
+    another target is priced with that target's overhead."""
     prices: Mapping[str, Price]
     """The spec's own price overrides; the built-in table fills in the rest."""
     coordination: Coordination

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rallyc.analysis.cost import CostEstimate, estimate, price_of
+from rallyc.analysis.cost import CostEstimate, estimate, overhead_for, price_of
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
 from rallyc.globparse import EXCLUDE
@@ -298,7 +298,7 @@ def _budget(ctx: LintContext, runtime: str) -> BudgetPlan:
     return BudgetPlan(
         max_usd=budget.max_usd.amount if budget.max_usd else None,
         max_tokens=budget.max_tokens.amount if budget.max_tokens else None,
-        overhead=budget.overhead,
+        overhead=overhead_for(budget, runtime),
         estimated_usd=cost.usd,
         estimated_tokens=cost.tokens,
         explanation=cost.explain(),

@@ -301,6 +301,19 @@ def test_codex_prices_a_left_out_claude_model_as_its_default(tmp_path: Path) -> 
     codex = json.loads(compile_text(tmp_path, SMALL_SPEC, "codex-subagents").files["plan.json"])["budget"]
     assert claude["prices"] == {"sonnet": {"input": 3, "output": 15}}
     assert codex["prices"] == {"gpt-5.5": {"input": 5, "output": 30}}
-    assert codex["estimated_usd"] > claude["estimated_usd"]
+    assert codex["estimated_usd"] / codex["overhead"] > claude["estimated_usd"] / claude["overhead"]
     result = compile_text(tmp_path, SMALL_SPEC, "codex-subagents")
     assert "the estimate prices their tasks as gpt-5.5" in result.notes[0]
+
+
+@pytest.mark.parametrize(("target", "overhead"), [("claude-agent-teams", 3.5), ("claude-subagents", 1.75),
+                                                  ("codex-subagents", 1.75)])  # fmt: skip
+def test_each_target_is_priced_with_its_own_overhead_unless_the_spec_sets_one(tmp_path: Path, target: str,
+                                                                               overhead: float) -> None:  # fmt: skip
+    found = compile_text(tmp_path, SMALL_SPEC, target)  # runtime: agent teams (the default)
+    assert json.loads(found.files["plan.json"])["budget"]["overhead"] == overhead
+    assert f"(overhead x{overhead:g} included" in found.files["lead.md"]
+    fixed = compile_text(tmp_path, SMALL_SPEC.replace("budget: {max_usd: 40}", "budget: {max_usd: 40, overhead: 2}"),
+                         target)  # fmt: skip
+    assert json.loads(fixed.files["plan.json"])["budget"]["overhead"] == 2
+    assert "(overhead x2 included" in fixed.files["lead.md"]

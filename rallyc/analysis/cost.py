@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rallyc.ir import SUBAGENT_RUNTIMES, Price, Spec
+from rallyc.ir import SUBAGENT_RUNTIMES, Budget, Price, Spec
 from rallyc.models import ALIASES, CODEX_DEFAULT_MODEL, priced_model
 from rallyc.units import format_tokens, format_usd
 
@@ -43,8 +43,11 @@ MODEL_IDS = tuple(model for model in _BUILTIN if model not in ALIASES)
 """The full model ids the built-in table knows."""
 
 
-def default_overhead(runtime: str) -> float:
-    """Agent teams cost 3-4x a single session, subagents 1.5-2x (the guide's budget guardrails)."""
+def overhead_for(budget: Budget, runtime: str) -> float:
+    """`budget.overhead` as written, else the runtime's: agent teams cost 3-4x a single session, subagents
+    1.5-2x (the guide's budget guardrails)."""
+    if budget.overhead is not None:
+        return budget.overhead
     return 1.75 if runtime in SUBAGENT_RUNTIMES else 3.5
 
 
@@ -114,7 +117,7 @@ def estimate(spec: Spec, learned: Learned | None = None, runtime: str | None = N
     The learned token factor is that of each task's model on `runtime`.
     """
     overrides = dict(spec.budget.prices)
-    overhead = spec.budget.overhead
+    overhead = overhead_for(spec.budget, runtime or spec.team.runtime)
     items = []
     for teammate in spec.teammates:
         model = priced_model(teammate.model.value, spec.team.lead_model, runtime or spec.team.runtime)

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from rallyc.analysis.cost import overhead_for
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity
 from rallyc.units import format_duration
@@ -72,7 +73,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         f"{format_duration(schedule.total_work)} of work, but the run takes {format_duration(schedule.makespan)} "
         f"from first start to last finish across {_teammates(len(ctx.spec.teammates))}{ctx.learned_note}",
         "prefer sequential execution in a single session, or fewer teammates with tasks that do not wait "
-        f"on each other: the team multiplies tokens by {ctx.spec.budget.overhead:g}, worth it only from a "
+        f"on each other: the team multiplies tokens by {overhead_for(ctx.spec.budget, ctx.spec.team.runtime):g}, worth it only from a "
         f"{MIN_SPEEDUP}x speedup",
     )
 
