@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@command -v git >/dev/null || { echo "rallyc needs git on PATH (pip cannot install it)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable .
+	$(BIN)/python -m pip install --quiet --editable '.[all]'
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)

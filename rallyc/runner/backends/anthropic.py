@@ -99,13 +99,14 @@ class AnthropicBackend:
     name = "anthropic"
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
+        if importlib.util.find_spec("anthropic") is None:  # finds it without the second an import takes
+            raise RallyError("the anthropic backend needs the Anthropic SDK, which the light install leaves out",
+                             hint="pip install 'rallyc[anthropic]'")  # fmt: skip
         if not env.get("ANTHROPIC_API_KEY", "").strip():
             raise RallyError(
                 "the anthropic backend needs ANTHROPIC_API_KEY in the environment, and it is not set",
                 hint="export ANTHROPIC_API_KEY, or pick another --backend",
             )
-        if importlib.util.find_spec("anthropic") is None:  # finds it without the second an import takes
-            raise RallyError("the anthropic backend needs the `anthropic` package", hint="pip install anthropic")
 
     def state_paths(self, env: Mapping[str, str]) -> list[Path]:
         return []  # the tool loop runs inside rallyc; only the commands its tool runs are sandboxed
