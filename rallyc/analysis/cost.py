@@ -1,4 +1,4 @@
-"""Prices and the cost and token estimates (LANGUAGE.md, "Cost estimate")."""
+"""Prices and the cost and token estimates (docs/language.md, "Derived semantics", cost estimate)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Coordination takes more than 40% of the run.
 
 ## What it does
-Estimates the lead's coordination time (LANGUAGE.md, "Coordination time":
+Estimates the lead's coordination time (docs/language.md, "Derived semantics", coordination time:
 `spawn` per teammate, `handoff` per task waiting directly on another
 teammate's task, `merge` per teammate with `owns`; rates in
 `budget.coordination`) and the makespan, and reports when coordination /

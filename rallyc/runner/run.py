@@ -27,7 +27,7 @@ from rallyc.journal import append_entry, overrides_line, spec_overrides
 from rallyc.learned import Learned, from_plan
 from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
-from rallyc.repo import JOURNAL, exclude_rally_folder
+from rallyc.repo import JOURNAL, exclude_locally
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import LIBGIT2_SWITCH, staging_for
@@ -267,7 +267,7 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
     run_id = new_run_id(plan.team.name)
     folder = RunFolder(prepared.top, run_id)
     folder.lock()
-    exclude_rally_folder(common)
+    exclude_locally(common, f"{RALLY_FOLDER}/runs/", f"{RALLY_FOLDER}/worktrees/")
     store = Store(folder, redactor)
     for path, text in prepared.files.items():
         store.write(path, text)
