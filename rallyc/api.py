@@ -12,7 +12,7 @@ from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.discovery import SPEC_SUFFIXES
 from rallyc.errors import RallyError
-from rallyc.rules import PHASES, Rule, all_rules, codes_in, rule_by_code
+from rallyc.rules import PHASES, PRECONDITIONS, Rule, all_rules, codes_in, rule_by_code
 
 if TYPE_CHECKING:
     from rallyc.learned import Learned
@@ -225,8 +225,7 @@ def _run_rules(
             break
         ran.append(phase)
         for rule in all_rules():
-            # structure rules and blocking ones always run: what comes after relies on what they rule out
-            if rule.phase == phase and (rule.blocks or phase != "plan" or settings.selects(rule.code)):
+            if rule.phase == phase and _runs(rule, ctx, settings):
                 for finding in rule.check(ctx):
                     diagnostic = _diagnostic(rule, finding)
                     if diagnostic in seen:  # two rules may meet the same too-complex glob
@@ -236,6 +235,15 @@ def _run_rules(
                         blocking.append(diagnostic)
                     found.append(diagnostic)
     return found, tuple(ran), blocking
+
+
+def _runs(rule: Rule, ctx: LintContext, settings: Settings) -> bool:
+    """Whether `rule` runs (in its phase): when selected and what it requires holds.
+
+    Structure rules and blocking ones run unselected too: what comes after relies on what they rule out.
+    """
+    selected = rule.blocks or rule.phase != "plan" or settings.selects(rule.code)
+    return selected and all(PRECONDITIONS[name].holds(ctx) for name in rule.requires)
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
