@@ -62,6 +62,7 @@ from rallyc.syntax import Glob
 code = "RY201"
 name = "hidden-read-after-write"
 severity = Severity.ERROR
+requires = {"acyclic"}
 
 
 class _Globs:
@@ -78,8 +79,6 @@ class _Globs:
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     graph = ctx.graph
-    if not graph.acyclic:
-        return
     everything = (1 << len(graph.tasks)) - 1
     unordered = [
         everything & ~(graph.ancestors[number] | graph.descendants[number] | 1 << number)
