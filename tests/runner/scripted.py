@@ -84,6 +84,21 @@ sys.exit(act.get("exit", 0))
 '''
 
 
+API_AND_WEB = """\
+  - name: api
+    role: implementation
+    owns: [src/api/**]
+    tasks:
+      - {id: work, do: Do the work., estimate: 5s}
+      - {id: after-work, do: Build on it., estimate: 2s}
+  - name: web
+    role: front end
+    owns: [web/**]
+    tasks:
+      - {id: pages, do: Write the pages., estimate: 2s}
+"""
+"""The `teammates:` of a two-teammate spec: `api` with tasks `work` and `after-work`, `web` with `pages`."""
+
 REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 
 

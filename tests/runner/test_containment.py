@@ -19,6 +19,7 @@ import pytest
 
 from rallyc.runner.sandbox import mechanism
 from tests.runner.scripted import (
+    API_AND_WEB,
     REPORT_SCHEMA,
     git,
     install_agent,
@@ -34,19 +35,7 @@ from tests.runner.scripted import (
     wait_for,
 )
 
-TEAM = """\
-  - name: api
-    role: implementation
-    owns: [src/api/**]
-    tasks:
-      - {id: work, do: Do the work., estimate: 5s}
-      - {id: after-work, do: Build on it., estimate: 2s}
-  - name: web
-    role: front end
-    owns: [web/**]
-    tasks:
-      - {id: pages, do: Write the pages., estimate: 2s, after: [work]}
-"""
+TEAM = API_AND_WEB.replace("Write the pages., estimate: 2s}", "Write the pages., estimate: 2s, after: [work]}")
 GOOD = {"after-work": {"write": {"src/api/more.py": "2\n"}}, "pages": {"write": {"web/index.html": "ok\n"}}}
 MODES = ["off", "auto"]
 

@@ -9,21 +9,19 @@ import jsonschema
 import pytest
 
 from rallyc.runner.convergence import signature
-from tests.runner.scripted import REPORT_SCHEMA, install_agent, make_repo, rallyc, report, run_folder, spec_yaml, task_of
+from tests.runner.scripted import (
+    API_AND_WEB,
+    REPORT_SCHEMA,
+    install_agent,
+    make_repo,
+    rallyc,
+    report,
+    run_folder,
+    spec_yaml,
+    task_of,
+)
 
-TEAM = """\
-  - name: api
-    role: implementation
-    owns: [src/api/**]
-    tasks:
-      - {id: work, do: Do the work., estimate: 5s}
-      - {id: after-work, do: Build on it., estimate: 2s}
-  - name: web
-    role: front end
-    owns: [web/**]
-    tasks:
-      - {id: pages, do: Write the pages., estimate: 2s}
-"""
+TEAM = API_AND_WEB
 
 
 def say(status: str, notes: str, files: str = "[]") -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from rallyc.runner.libgit import LIBGIT2_SWITCH
 from tests.runner.scripted import (
+    API_AND_WEB,
     REPORT_SCHEMA,
     git,
     install_agent,
@@ -26,19 +27,7 @@ from tests.runner.scripted import (
     wait_for,
 )
 
-TWO = """\
-  - name: api
-    role: implementation
-    owns: [src/api/**]
-    tasks:
-      - {id: work, do: Do the work., estimate: 5s}
-      - {id: after-work, do: Build on it., estimate: 2s}
-  - name: web
-    role: front end
-    owns: [web/**]
-    tasks:
-      - {id: pages, do: Write the pages., estimate: 2s}
-"""
+TWO = API_AND_WEB
 NO_CHANGES = "(no file changes: git's own files were restored)"  # the report's patch when only git's own files changed
 GOOD = {"after-work": {"write": {"src/api/more.py": "2\n"}}, "pages": {"write": {"web/index.html": "ok\n"}}}
 
