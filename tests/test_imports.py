@@ -26,10 +26,12 @@ def modules_after(*args: str) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-def test_lint_imports_no_jinja_anthropic_or_runner() -> None:
+def test_lint_imports_no_jinja_anthropic_runner_or_target() -> None:
+    """What lint needs of the targets and backends is in the generated `rallyc.catalog`."""
     modules = modules_after("lint", "--no-repo", str(EXAMPLES[0]))
-    assert "rallyc.api" in modules
-    assert not {m for m in modules if m.split(".")[0] in {"jinja2", "anthropic"} or m.startswith("rallyc.runner")}
+    assert "rallyc.api" in modules and "rallyc.catalog" in modules
+    assert not {m for m in modules if m.split(".")[0] in {"jinja2", "anthropic"}
+                or m.startswith(("rallyc.runner", "rallyc.targets"))}
 
 
 def test_a_valid_spec_needs_neither_jsonschema_nor_networkx() -> None:

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from rallyc.analysis.cost import price_of
 from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, backend_named
 from rallyc.runner.backends import anthropic as anthropic_backend
-from rallyc.models import is_claude_model
+from rallyc.models import api_model_id, is_claude_model, price_of
 from tests.runner.agent_fakes import (
     FAKE_KEY,
     FakeMessagesAPI,
@@ -416,11 +415,10 @@ def test_anthropic_preflight_and_model_ids() -> None:
     backend.preflight({"ANTHROPIC_API_KEY": FAKE_KEY}, None)
     with pytest.raises(RallyError, match="ANTHROPIC_API_KEY"):
         backend.preflight({"PATH": os.defpath}, None)
-    model_id = anthropic_backend.model_id
-    assert [model_id(m) for m in ("opus", "sonnet", "haiku")] == ["claude-opus-4-7", "claude-sonnet-4-6",
-                                                                   "claude-haiku-4-5"]
-    assert model_id("inherit") == "claude-sonnet-4-6" and model_id("claude-opus-4-5") == "claude-opus-4-5"
-    assert all(price_of(model_id(alias)) == price_of(alias) for alias in ("opus", "sonnet", "haiku"))
+    assert [api_model_id(m) for m in ("opus", "sonnet", "haiku")] == ["claude-opus-4-7", "claude-sonnet-4-6",
+                                                                       "claude-haiku-4-5"]
+    assert api_model_id("inherit") == "claude-sonnet-4-6" and api_model_id("claude-opus-4-5") == "claude-opus-4-5"
+    assert all(price_of(api_model_id(alias)) == price_of(alias) for alias in ("opus", "sonnet", "haiku"))
 
 
 def test_anthropic_is_imported_only_when_a_task_runs() -> None:
