@@ -12,7 +12,7 @@ from rallyc.context import LintContext, LintOptions
 from rallyc.diagnostics import Diagnostic, Finding, Severity, is_suppressed, suppressions
 from rallyc.discovery import SPEC_SUFFIXES
 from rallyc.errors import RallyError
-from rallyc.rules import PHASES, Rule, all_rules, codes_in, rule_by_code
+from rallyc.rules import PHASES, PRECONDITIONS, Rule, all_rules, codes_in, rule_by_code
 
 if TYPE_CHECKING:
     from rallyc.learned import Learned
@@ -98,18 +98,41 @@ def _specs_below(folder: Path) -> list[Path]:
     return [p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])]
 
 
-def lint(paths: Iterable[str], overrides: Settings | None = None, *, use_config: bool = True) -> LintReport:
-    """Lint every spec in `paths`; `overrides` are command-line settings laid over each file's config."""
-    files: list[FileReport] = []
-    failures: list[RallyError] = []
+@dataclass(frozen=True, slots=True)
+class SpecFile:
+    """A spec to lint, the name to show it by, and its settings: its config file's, the command line's laid over."""
+
+    path: Path
+    display: str
+    settings: Settings
+
+
+def spec_files(
+    paths: Iterable[str], overrides: Settings | None = None, *, use_config: bool = True
+) -> Iterator[SpecFile | RallyError]:
+    """Every spec `rallyc lint PATHS` checks, or the error that keeps one out (a folder with no spec, a bad
+    config file): one path's problem does not stop the others. `overrides`: the command line's settings."""
     for given in paths:
         try:
             for path, display in discover([given]):
                 try:
-                    settings = _merge(settings_for(path) if use_config else Settings(), overrides)
-                    files.append(lint_file(path, display, settings))
+                    yield SpecFile(path, display, _merge(settings_for(path) if use_config else Settings(), overrides))
                 except RallyError as error:
-                    failures.append(error)
+                    yield error
+        except RallyError as error:
+            yield error
+
+
+def lint(paths: Iterable[str], overrides: Settings | None = None, *, use_config: bool = True) -> LintReport:
+    """Lint every spec in `paths`; `overrides` are command-line settings laid over each file's config."""
+    files: list[FileReport] = []
+    failures: list[RallyError] = []
+    for spec in spec_files(paths, overrides, use_config=use_config):
+        if isinstance(spec, RallyError):
+            failures.append(spec)
+            continue
+        try:
+            files.append(lint_file(spec.path, spec.display, spec.settings))
         except RallyError as error:
             failures.append(error)
     return LintReport(tuple(files), tuple(failures))
@@ -133,11 +156,13 @@ def lint_file(path: Path, display: str, settings: Settings = Settings()) -> File
     return lint_context(context_for(path, display, settings), settings)
 
 
-def context_for(path: Path, display: str, settings: Settings = Settings(), learned: Learned | None = None) -> LintContext:
+def context_for(path: Path, display: str, settings: Settings = Settings(), learned: Learned | None = None, *,
+                text: str | None = None) -> LintContext:  # fmt: skip
     """A spec loaded for lint (RallyError when the file is unusable); commands that go on to use it share it.
-    `learned`: the learned values to estimate with instead of the team's file (a resumed run's own)."""
+    `learned`: the learned values to estimate with instead of the team's file (a resumed run's own);
+    `text`: what to lint as the file's content (a fix is checked before it is written)."""
     options = LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes, learned=settings.learned)
-    return LintContext(path, display, options, learned=learned)
+    return LintContext(path, display, options, text=text, learned=learned)
 
 
 def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileReport:
@@ -145,8 +170,8 @@ def lint_context(ctx: LintContext, settings: Settings = Settings()) -> FileRepor
     silenced = suppressions(ctx.text)
     ignored = _spec_ignores(ctx)
     selected = [d for d in found if settings.selects(d.code) and d.code not in ignored and not is_suppressed(d, silenced)]
-    hidden = sum(1 for d in selected if not _visible(d, settings))
-    shown = [d for d in found if _visible(d, settings)]
+    hidden = sum(1 for d in selected if not visible(d, settings))
+    shown = [d for d in found if visible(d, settings)]
     kept = [d for d in shown if d.code not in ignored and not is_suppressed(d, silenced)]
     blocker = _blocker(blocking, {id(d) for d in shown}, {id(d) for d in kept})
     unchecked = tuple(phase for phase in PHASES if phase not in phases)
@@ -200,8 +225,7 @@ def _run_rules(
             break
         ran.append(phase)
         for rule in all_rules():
-            # structure rules and blocking ones always run: what comes after relies on what they rule out
-            if rule.phase == phase and (rule.blocks or phase != "plan" or settings.selects(rule.code)):
+            if rule.phase == phase and _runs(rule, ctx, settings):
                 for finding in rule.check(ctx):
                     diagnostic = _diagnostic(rule, finding)
                     if diagnostic in seen:  # two rules may meet the same too-complex glob
@@ -211,6 +235,15 @@ def _run_rules(
                         blocking.append(diagnostic)
                     found.append(diagnostic)
     return found, tuple(ran), blocking
+
+
+def _runs(rule: Rule, ctx: LintContext, settings: Settings) -> bool:
+    """Whether `rule` runs (in its phase): when selected and what it requires holds.
+
+    Structure rules and blocking ones run unselected too: what comes after relies on what they rule out.
+    """
+    selected = rule.blocks or rule.phase != "plan" or settings.selects(rule.code)
+    return selected and all(PRECONDITIONS[name].holds(ctx) for name in rule.requires)
 
 
 def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
@@ -223,7 +256,8 @@ def _diagnostic(rule: Rule, finding: Finding) -> Diagnostic:
     )
 
 
-def _visible(diagnostic: Diagnostic, settings: Settings) -> bool:
+def visible(diagnostic: Diagnostic, settings: Settings) -> bool:
+    """Whether the report under `settings` shows the finding, suppressions aside: selected, and info only when asked."""
     if not settings.selects(diagnostic.code):
         return False
     return diagnostic.severity is not Severity.INFO or settings.shows_info(diagnostic.code)

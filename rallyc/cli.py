@@ -158,7 +158,10 @@ def rule(code: str) -> None:
         names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
         close = closest(code.upper() if code[:2].lower() == "ry" else code, names)
         _fail(f"no rule {code!r}" + (f"; did you mean {close}?" if close else "; `rallyc rules` lists them"))
-    click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.summary}\n\n{found.doc}\n")
+    from rallyc.docs import GUIDE
+
+    source = f"\n{GUIDE}\n" if "the guide" in found.doc.lower() else ""
+    click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.summary}\n\n{found.doc}\n{source}")
 
 
 @cli.command()
@@ -587,7 +590,7 @@ def init(goal: str | None, name: str | None, output: str, yes: bool, debug: bool
                    f"cost estimate ${spec.usd:.2f} under a ${spec.max_usd} cap")  # fmt: skip
         click.echo("next: say what each task does, then run `rallyc lint` and `rallyc explain`")
         click.echo(f"commit {output} and, once runs write it, .agents/rally.md (the team's journal: keep it); "
-                   ".rally/ is this clone's builds and runs, kept out of git")  # fmt: skip
+                   "builds and runs under .rally/ stay out of git (docs/getting-started.md, \"What to commit\")")  # fmt: skip
         return 0
 
     _guarded(debug, run)

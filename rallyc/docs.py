@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from rallyc.rules import Rule, all_rules
 
+GUIDE = ("The guide quoted here is the Rally parallel-orchestration guide for Claude Code agent teams and Codex "
+         "subagents: a skill that tells a lead agent when to split work, how big a team may be, who owns which "
+         "files, what a budget and a deadline look like, and how to learn from each session (HARMONIZE). rallyc "
+         "makes its rules checkable.")
+"""Who "the guide" is, for the pages that cite it."""
+
 _GROUPS = {
     "RY0": "Structure",
     "RY1": "Ownership",
@@ -23,6 +29,8 @@ def rules_reference(rules: tuple[Rule, ...] | None = None) -> str:
         "Every rule has a code (for `--select`, `--ignore`, `lint.ignore` and",
         "`# rallyc: ignore[CODE] reason` comments), a name and a default severity.",
         "`rallyc rule CODE` prints one page.",
+        "",
+        GUIDE,
         "",
         "| code | name | severity | summary |",
         "|---|---|---|---|",

@@ -62,6 +62,11 @@ def parse_glob(text: str) -> Glob:
         raise
 
 
+def escape_glob(text: str) -> str:
+    """A path as a glob that matches it alone: every character a glob reads as syntax escaped."""
+    return re.sub(r"([*?\[\]{}\\,!])", r"\\\1", text)
+
+
 def parse_item(text: str) -> tuple[bool, Glob]:
     """One item of a glob list: whether it is an exclusion (`!src/core.py`), and its glob without the `!`."""
     if not text.startswith(EXCLUDE):

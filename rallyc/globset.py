@@ -161,6 +161,44 @@ class TrackedFiles:
         self.files = sorted(path for path in files if is_valid_path(path))
         self.present = frozenset(self.files)
         self._matching: dict[str, frozenset[str]] = {}
+        self._entries: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def entries(self, folder: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The names of the files and of the subfolders directly in `folder` (`""` or ending in `/`), each
+        subfolder skipped with one bisection: the cost grows with the folder's entries, not its depth."""
+        found = self._entries.get(folder)
+        if found is None:
+            files: list[str] = []
+            folders: list[str] = []
+            position = bisect_left(self.files, folder)
+            while position < len(self.files) and self.files[position].startswith(folder):
+                name, slash, _ = self.files[position][len(folder) :].partition("/")
+                if not slash:
+                    files.append(name)
+                    position += 1
+                    continue
+                folders.append(name)
+                position = bisect_left(self.files, f"{folder}{name}0", position)  # `0` follows `/`
+            found = self._entries[folder] = (tuple(files), tuple(folders))
+        return found
+
+    def has_subfolders(self, folder: str) -> bool:
+        """Whether a tracked file lies in a subfolder of `folder` (ending in `/`): whether the files below it
+        hold more `/` than files directly in it would (counted in one pass of C, not a loop per file)."""
+        start = bisect_left(self.files, folder)
+        end = bisect_left(self.files, folder[:-1] + "0", start)  # `0` follows `/`: past everything below
+        below = self.files[start:end]
+        return "".join(below).count("/") > folder.count("/") * len(below)
+
+    def below(self, folder: str, most: int) -> list[str]:
+        """The first `most` tracked files below `folder` (`""` or ending in `/`), at any depth."""
+        start = bisect_left(self.files, folder)
+        found = []
+        for path in self.files[start : start + most]:
+            if not path.startswith(folder):
+                break
+            found.append(path)
+        return found
 
     def matching(self, glob: Glob) -> frozenset[str]:
         """The tracked files `glob` (minus its exclusions) matches; computed once per glob."""

@@ -25,6 +25,7 @@ from rallyc.journal import overrides_by_run
 from rallyc.learned import Learned, from_plan
 from rallyc.models import resolve_model
 from rallyc.repo import JOURNAL
+from rallyc.statuses import RunOutcome, TaskStatus
 
 REPORT_VERSION = 1
 """The newest report format this rallyc reads (what `rallyc run` writes)."""
@@ -56,7 +57,7 @@ class TaskOutcome:
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     run_id: str
-    status: str
+    status: RunOutcome
     runtime: str
     """The runtime the run's plan was compiled for (claude-subagents or codex-subagents)."""
     tes: float
@@ -119,7 +120,7 @@ def _read(report_file: Path, plan_file: Path, journal_overrides: list[str]) -> t
         return "outdated", None
     if report["version"] > REPORT_VERSION:
         return "newer", None
-    if report.get("status") == "interrupted" or report.get("finished_at") is None:
+    if report.get("status") == RunOutcome.INTERRUPTED or report.get("finished_at") is None:
         return "unfinished", None
     try:
         plan = json.loads(plan_file.read_text(encoding="utf-8"))
@@ -139,7 +140,7 @@ def _record(report: dict[str, Any], plan: dict[str, Any], plan_file: Path, journ
     tes = report["tes"]
     overrides = report.get("overrides", journal_overrides)
     return RunRecord(
-        run_id=_text(report["run_id"]), status=_text(report["status"]), runtime=runtime,
+        run_id=_text(report["run_id"]), status=RunOutcome(_text(report["status"])), runtime=runtime,
         tes=_number(tes["score"]), grade=_grade(tes["grade"]),
         parts=tuple((_text(name), _number(value)) for name, value in tes["parts"].items()), tasks=tasks,
         spec_coordination=coordination / learned.coordination_factor(runtime),
@@ -156,7 +157,7 @@ def _outcome(task: dict[str, Any], outcome: dict[str, Any], model: str, plan: di
     spec_seconds = _number(estimate) if estimate is not None else _number(task["timeout_seconds"]) / 2
     spec_tokens = _number(task["tokens"]) * _number(plan["budget"]["overhead"])
     return TaskOutcome(
-        id=_text(task["id"]), model=model, done=outcome["status"] == "done", spec_seconds=spec_seconds,
+        id=_text(task["id"]), model=model, done=outcome["status"] == TaskStatus.DONE, spec_seconds=spec_seconds,
         planned_seconds=_number(task["duration_seconds"]), actual_seconds=_number(outcome["duration_s"]),
         spec_tokens=spec_tokens, planned_tokens=spec_tokens * learned.token_factor(model, runtime),
         actual_tokens=int(_number(outcome["tokens"])),

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from rallyc.errors import RallyError
 from rallyc.files import current_umask
+from rallyc.globparse import escape_glob
 from rallyc.runner.environment import setup_for
 from rallyc.repo import tracked_files
 
@@ -176,10 +177,6 @@ def slug(text: str) -> str:
     if not cleaned:
         return "folder"
     return cleaned if cleaned[0].isalpha() else f"f-{cleaned}"[:40]
-
-
-def escape_glob(text: str) -> str:
-    return re.sub(r"([*?\[\]{}\\,])", r"\\\1", text)
 
 
 # ---- checks the toolchain suggests ----------------------------------------------------------------

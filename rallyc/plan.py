@@ -226,7 +226,7 @@ def merge_order(spec: Spec, graph: TaskGraph) -> tuple[str, ...]:
     """`merge.order` as written, then anyone it leaves out in the default order.
 
     The default: teammates sorted by the position of their first task in a
-    topological order, ties in spec order (LANGUAGE.md). Keeping unlisted
+    topological order, ties in spec order (docs/language.md, "Default merge order"). Keeping unlisted
     teammates means no branch is ever forgotten at fan-in.
     """
     assert graph.order is not None, "merge order needs an acyclic task graph"

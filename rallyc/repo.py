@@ -44,25 +44,26 @@ def tracked_files(root: Path) -> tuple[str, ...] | None:
     return tuple(path for path in done.stdout.decode("utf-8", "surrogateescape").split("\0") if path)
 
 
-def git_common_dir(folder: Path) -> Path | None:
-    """The git folder `folder`'s work tree shares with its worktrees (`.git` of the main checkout); None when
-    `folder` is not in a work tree."""
+def git_folders(folder: Path) -> tuple[Path, Path] | None:
+    """(the top of `folder`'s work tree, the git folder it shares with its worktrees); None outside a work tree."""
     import subprocess
 
     try:
-        done = subprocess.run(["git", "-C", str(folder), "rev-parse", "--path-format=absolute", "--git-common-dir"],
-                              capture_output=True, text=True, check=False, timeout=30)  # fmt: skip
+        done = subprocess.run(["git", "-C", str(folder), "rev-parse", "--path-format=absolute", "--show-toplevel",
+                               "--git-common-dir"], capture_output=True, text=True, check=False, timeout=30)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    lines = done.stdout.splitlines()
+    return (Path(lines[0]), Path(lines[1])) if done.returncode == 0 and len(lines) == 2 else None
 
 
-def exclude_rally_folder(common: Path) -> None:
-    """`.rally/` into info/exclude of the git folder `common`, once: builds, run folders and worktrees never show
-    as untracked files (the exclude file is the clone's own, so nothing the team shares changes)."""
+def exclude_locally(common: Path, *folders: str) -> None:
+    """Each of `folders` (like `.rally/runs/`) into info/exclude of the git folder `common`, once, so it never
+    shows as untracked (the exclude file is the clone's own: nothing the team shares changes)."""
     from rallyc.files import write_atomic
 
     exclude = common / "info" / "exclude"
     text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
-    if ".rally/" not in text.splitlines():
-        write_atomic(exclude, text + ("" if not text or text.endswith("\n") else "\n") + ".rally/\n")
+    missing = [folder for folder in folders if folder not in text.splitlines()]
+    if missing:
+        write_atomic(exclude, text + ("" if not text or text.endswith("\n") else "\n") + "".join(f"{m}\n" for m in missing))

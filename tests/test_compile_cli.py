@@ -48,10 +48,23 @@ def test_a_build_under_the_repository_stays_out_of_git_status(spec: Path, tmp_pa
     assert exclude.read_text() == "*.log"  # a folder the user chose is theirs to ignore or commit
     for _ in range(2):
         assert rallyc("compile", str(spec))[0] == 0
-    assert exclude.read_text() == "*.log\n.rally/\n"
+    assert exclude.read_text() == "*.log\n/.rally/build/\n"
     status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert ".rally/" not in status and "?? team.rally.yaml" in status and "?? out/plan.json" in status
+
+
+@pytest.mark.parametrize("commits_output", ["tracked", "hook"])
+def test_a_team_that_commits_its_build_sees_new_files(spec: Path, tmp_path: Path, commits_output: str) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    if commits_output == "hook":
+        (tmp_path / ".pre-commit-config.yaml").write_text("repos: [{repo: x, rev: v1, hooks: [{id: rallyc-compile-check}]}]\n")
+    else:
+        (tmp_path / ".rally" / "build" / "other").mkdir(parents=True)  # another team's committed build
+        (tmp_path / ".rally" / "build" / "other" / "plan.json").write_text("{}\n")
+        subprocess.run(["git", "-C", str(tmp_path), "add", ".rally/build/other/plan.json"], check=True)
+    assert rallyc("compile", str(spec))[0] == 0
+    assert not (tmp_path / ".git" / "info" / "exclude").read_text().count(".rally")
 
 
 def test_check_passes_then_catches_a_one_byte_change(spec: Path, tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rallyc.api import lint
+from rallyc.api import SpecFile, lint, spec_files
 from rallyc.cli import cli
 from rallyc.config import Settings
 from rallyc.context import LintContext
-from rallyc.fix import FileFix, fix_text, write_fixed
+from rallyc.fix import FileFix, fix_paths, fix_text, write_fixed
 from tests.conftest import EXAMPLES, SMALL_SPEC
 
 NO_REPO = Settings(repo=False)
@@ -370,6 +370,16 @@ def test_tasks_without_an_estimate_get_no_timeout(write_spec) -> None:  # type: 
     assert codes_after(result).count("RY404") == 1
 
 
+def test_timeouts_wait_for_the_errors_that_stop_the_plan_checks_only(write_spec) -> None:  # type: ignore[no-untyped-def]
+    stopped = fixed(write_spec(TIMEOUTS.replace("id: b2", "id: b1")), add_timeouts=True)  # RY005 stops them
+    assert not stopped.changed
+    refusal = ("timeouts", "the spec has structure errors (RY0) to fix first")
+    assert [(r.code, r.reason) for r in stopped.refused] == [refusal]
+    unknown = fixed(write_spec(TIMEOUTS.replace("B one.,", "B one., colour: red,")), add_timeouts=True)
+    assert "b1, do: B one., colour: red, verify" in unknown.fixed and "timeout: 2h" in unknown.fixed
+    assert codes_after(unknown).count("RY002") == 1  # the spec reads the same without the unknown key: it stays
+
+
 # ---- the command line ----------------------------------------------------------------------------------------
 
 
@@ -433,3 +443,23 @@ def test_an_unusable_spec_does_not_stop_the_fixes_of_the_next_ones(tmp_path: Pat
     assert out.startswith(f"--- {fixable}\n+++ {fixable}\n") and "+        timeout: 1h30m\n" in out
     assert f"{fixable}: would fix timeouts" in err
     assert fixable.read_text(encoding="utf-8") == TIMEOUTS
+
+
+def test_fix_takes_the_specs_lint_takes_with_their_own_settings(tmp_path: Path) -> None:
+    glob = SPEC.format(api_owns="[src/**.py]")
+    (tmp_path / "big.rally.yaml").write_text("# " + "x" * (1 << 20) + "\n", encoding="utf-8")  # over the size limit
+    for folder, config in {"broken": "sho-info = true\n", "quiet": 'ignore = ["RY004"]\n', "": ""}.items():
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / "team.rally.yaml").write_text(glob, encoding="utf-8")
+        if config:
+            (tmp_path / folder / ".rallyc.toml").write_text(config, encoding="utf-8")
+    found = list(spec_files([str(tmp_path)], NO_REPO))
+    assert [isinstance(spec, SpecFile) for spec in found] == [True, False, True, True]
+    report = lint([str(tmp_path)], NO_REPO)
+    results = fix_paths([str(tmp_path)], NO_REPO)
+    assert [result.display for result in results] == [report.file for report in report.files]
+    assert [(Path(result.display).parent.name, len(result.applied)) for result in results] == [
+        ("quiet", 0),  # its config ignores the finding, so the fix is not taken either
+        (tmp_path.name, 1),
+    ]
+    assert "big.rally.yaml" in str(report.failures[0]) and "sho-info" in str(report.failures[1])

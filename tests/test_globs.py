@@ -1,4 +1,4 @@
-"""Regression cases for the glob algebra (LANGUAGE.md: Globs, Overlap, Inside)."""
+"""Regression cases for the glob algebra (docs/globs.md and docs/language.md: globs, overlap, inside)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ SEGMENT = "[^/]+"
 ANY_DIRS = f"(?:{SEGMENT}/)*"
 ANY_PATH = f"{SEGMENT}(?:/{SEGMENT})*"
 
-# token text -> reference regex, by hand from LANGUAGE.md and git's classes (not from rallyc's tree)
+# token text -> reference regex, by hand from docs/language.md and git's classes (not from rallyc's tree)
 ATOMS = {
     "a": "a",
     "b": "b",

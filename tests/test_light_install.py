@@ -101,9 +101,14 @@ def test_a_run_is_correct_with_git_processes_alone(light_path: str, tmp_path: Pa
     assert "src/a.py" not in git(repo, "ls-tree", "-r", "--name-only", f"rally/{_run_id(repo)}/two")
 
 
-def test_the_anthropic_backend_names_its_extra(light_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_anthropic_backend_names_its_extra(light_path: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # a repository of its own: in rallyc's checkout, with this venv on PATH (as `make test` has it), preflight
+    # rightly refuses first because the checks would import the checkout's editable install
+    repo = make_repo(tmp_path / "repo")
+    (repo / "team.rally.yaml").write_text(EXAMPLES[0].read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    done = light(light_path, "run", str(EXAMPLES[0]), "--dry-run", "--backend", "anthropic")
+    done = light(light_path, "run", "team.rally.yaml", "--dry-run", "--backend", "anthropic", cwd=repo)
     assert "pip install 'rallyc[anthropic]'" in done.stdout + done.stderr
 
 

@@ -24,7 +24,7 @@ from rallyc import catalog, defaults
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "schemas" / "team.rally.schema.json"
 
-# The small example at the end of the language reference (LANGUAGE.md).
+# The small example at the end of the language reference (docs/language.md).
 EXAMPLE = """\
 # yaml-language-server: $schema=../schemas/team.rally.schema.json
 rally: 1

@@ -1,4 +1,5 @@
-"""The cost and token estimates (docs/language.md, "Cost estimate"); the prices are `rallyc.models`'."""
+"""The cost and token estimates (docs/language.md, "Derived semantics", cost estimate); the prices are
+`rallyc.models`'."""
 
 from __future__ import annotations
 

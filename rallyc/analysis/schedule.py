@@ -1,4 +1,4 @@
-"""Makespan, speedup and coordination time (LANGUAGE.md, "Derived semantics")."""
+"""Makespan, speedup and coordination time (docs/language.md, "Derived semantics")."""
 
 from __future__ import annotations
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from rallyc.plan import Plan
 
 PLAN_FILE = "plan.json"
+BUILD_FOLDER = ".rally/build"
+"""The default output folder's parent, below team.repo."""
 GRAPH_FILE = "graph.mmd"
 
 
@@ -93,7 +95,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
         GRAPH_FILE: mermaid(ctx.spec, ctx.graph),
         **output.files,
     }
-    folder = out if out is not None else inside(repo, f".rally/build/{plan.team.name}")
+    folder = out if out is not None else inside(repo, f"{BUILD_FOLDER}/{plan.team.name}")
     return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
                     output.notes, folder, repo, marker, output.merged)  # fmt: skip
 
@@ -124,19 +126,37 @@ def lint_clean(spec: Path, action: str = "compile", *, learned: bool = True, val
 
 
 def write(compiled: Compiled) -> None:
-    """Replace OUT with the compiled files, atomically; a build under the repository's `.rally/` is kept out of
-    `git status` as `rallyc run` keeps its run folders."""
+    """Replace OUT with the compiled files, atomically; the default build folder is kept out of `git status`
+    unless the team commits compiled output (`build_is_local`)."""
     from rallyc.compile.output import write_tree
-    from rallyc.repo import exclude_rally_folder, git_common_dir
 
     try:
         write_tree(compiled.out, compiled.files)
-        common = git_common_dir(compiled.repo) if compiled.out.resolve().is_relative_to(compiled.repo / ".rally") else None
-        if common is not None:
-            exclude_rally_folder(common)
+        if compiled.out.resolve().is_relative_to(compiled.repo / BUILD_FOLDER):
+            _exclude_build(compiled.repo / BUILD_FOLDER)
     except OSError as error:  # a full disk or a read-only folder is the user's to fix, not a bug
         raise RallyError(f"could not write {compiled.out}: {error.strerror or error}") from error
 
+
+def _exclude_build(build: Path) -> None:
+    """`build` into the clone's info/exclude, anchored at the work tree's top, when the team leaves it out of git."""
+    from rallyc.repo import exclude_locally, git_folders
+
+    folders = git_folders(build.parent.parent)
+    if folders is not None and _build_is_local(build, folders[0]):
+        exclude_locally(folders[1], f"/{build.relative_to(folders[0]).as_posix()}/")
+
+
+def _build_is_local(build: Path, top: Path) -> bool:
+    """Whether the team leaves the build folder out of git: no file of it is tracked, and the pre-commit config
+    at the work tree's `top` does not run `rallyc-compile-check` (a team that commits compiled output wants
+    `git status` to show a new file)."""
+    from rallyc.repo import tracked_files
+
+    hooks = top / ".pre-commit-config.yaml"
+    if hooks.is_file() and "rallyc-compile-check" in hooks.read_text(encoding="utf-8", errors="replace"):
+        return False
+    return not tracked_files(build)
 
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
     """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime

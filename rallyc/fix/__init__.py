@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc import yamledit
-from rallyc.api import _merge, _visible, discover
-from rallyc.config import Settings, settings_for
-from rallyc.diagnostics import Diagnostic, Fix, Severity
+from rallyc.api import SpecFile, spec_files
+from rallyc.config import Settings
+from rallyc.diagnostics import Diagnostic, Fix
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.fix import rounds
 from rallyc.fix.changes import change_for, timeouts_change
-from rallyc.fix.state import Key, State, check, graph_of, instances, key, lint_state, placer
+from rallyc.fix.state import Key, State, check, fixable, graph_of, instances, key, lint_state, placer
 from rallyc.ir import Spec
 from rallyc.load import read_text
 
@@ -143,7 +143,7 @@ def _round(loop: _Loop, settings: Settings) -> bool:
 
 def _one(loop: _Loop, settings: Settings) -> bool:
     """Try the next fix on its own; False when none is left to try."""
-    candidates = [d for d in loop.state.findings if d.fix and _visible(d, settings) and key(d) not in loop.tried]
+    candidates = [d for d in fixable(loop.state, settings) if key(d) not in loop.tried]
     target = min(candidates, key=placer(graph_of(loop.state), candidates), default=None)
     if target is None or target.fix is None:
         return False
@@ -169,7 +169,7 @@ def _add_timeouts(state: State, applied: list[Applied], refused: list[Refused]) 
     if state.blocker is not None:
         refused.append(Refused(TIMEOUTS, "timeout: 2 x estimate", state.blocker.blocks("--add-timeouts")))
         return state
-    if any(d.code.startswith("RY0") and d.severity is Severity.ERROR for d in state.findings):
+    if not state.checked:  # a blocking error stopped the linter before the plan checks: the spec does not build
         refused.append(Refused(TIMEOUTS, "timeout: 2 x estimate", "the spec has structure errors (RY0) to fix first"))
         return state
     planned = timeouts_change(state.ctx)
@@ -200,22 +200,16 @@ def _same_deadlines(before: Spec, after: Spec) -> bool:
 def fix_paths(
     paths: Sequence[str], overrides: Settings | None = None, *, use_config: bool = True, add_timeouts: bool = False
 ) -> list[FileFix]:
-    """The fixes for every spec `rallyc lint PATHS` would check; files it cannot read are left to lint to report.
-
-    Each file on its own, as in `api.lint`: an unusable spec does not stop the fixes of the others.
-    """
+    """The fixes for every spec `rallyc lint PATHS` checks (`api.spec_files`); a spec that cannot be read or
+    linted is left to lint to report, and does not stop the fixes of the others."""
     results: list[FileFix] = []
-    for given in paths:
-        try:
-            for path, display in discover([given]):
-                try:
-                    settings = _merge(settings_for(path) if use_config else Settings(), overrides)
-                    text = read_text(path, display, settings.max_file_bytes)
-                    results.append(fix_text(path, display, text, settings, add_timeouts=add_timeouts))
-                except RallyError:
-                    continue
-        except RallyError:
-            continue
+    for spec in spec_files(paths, overrides, use_config=use_config):
+        if isinstance(spec, SpecFile):
+            try:
+                text = read_text(spec.path, spec.display, spec.settings.max_file_bytes)
+                results.append(fix_text(spec.path, spec.display, text, spec.settings, add_timeouts=add_timeouts))
+            except RallyError:
+                continue
     return results
 
 

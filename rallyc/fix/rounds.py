@@ -26,13 +26,12 @@ per round instead of one per fix.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rallyc import yamledit
 from rallyc.analysis.graph import TaskGraph, members, topological_order
-from rallyc.api import _visible
 from rallyc.config import Settings
 from rallyc.diagnostics import Diagnostic, Fix
 from rallyc.fix.changes import Change, change_for, combined
@@ -40,7 +39,9 @@ from rallyc.fix.state import (
     Key,
     State,
     errors,
+    fixable,
     graph_of,
+    in_phases,
     instances,
     key,
     lint_state,
@@ -48,7 +49,6 @@ from rallyc.fix.state import (
     placer,
     settings_of,
 )
-from rallyc.rules import rule_by_code
 
 RACE = "RY201"
 GLOB = "RY004"
@@ -112,7 +112,7 @@ class _Candidate:
 
 def predict(state: State, settings: Settings, tried: set[Key], budget: int) -> Round | None:
     """The fixes the one-at-a-time loop would apply next, as far as the model can follow; None for none."""
-    candidates = [d for d in state.findings if d.fix and _visible(d, settings)]
+    candidates = fixable(state, settings)
     live = [d for d in candidates if key(d) not in tried]
     first = min(live, key=placer(graph_of(state), live), default=None)
     if first is None or first.code not in (RACE, GLOB):
@@ -224,16 +224,10 @@ def confirm(state: State, planned: Round, settings: Settings) -> State | None:
         return None
     after = lint_state(state.ctx.path, state.ctx.file, text, settings_of(state))
     if planned.structure is not None:  # globs: the phases reached stay as predicted; later ones may open
-        reached = Counter({item: n for item, n in instances(after).items() if _in_phases(item[0], state.phases)})
+        reached = Counter({item: n for item, n in instances(after).items() if in_phases(item[0], state.phases)})
         return after if reached == planned.structure else None
-    fixable = Counter(key(d) for d in after.findings if d.fix and _visible(d, settings))
-    if after.phases != state.phases or fixable != planned.predicted:
+    if after.phases != state.phases or Counter(key(d) for d in fixable(after, settings)) != planned.predicted:
         return None
     found, before = errors(after), errors(state)
     exact = all(found[code] == planned.errors[code] for code in set(found) | set(planned.errors) if code not in _MONOTONE)
     return after if exact and all(found[code] <= before[code] for code in _MONOTONE) else None
-
-
-def _in_phases(code: str, phases: Sequence[str]) -> bool:
-    rule = rule_by_code(code)
-    return rule is not None and rule.phase in phases

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc.analysis.graph import TaskGraph
-from rallyc.api import Blocker, lint_context
+from rallyc.api import Blocker, context_for, lint_context, visible
 from rallyc.config import Settings
-from rallyc.context import LintContext, LintOptions
+from rallyc.context import LintContext
 from rallyc.diagnostics import Diagnostic, Severity
 from rallyc.errors import RallyError
 from rallyc.fix.changes import Change
@@ -32,19 +32,28 @@ class State:
     blocker: Blocker | None
     """A hidden error that leaves the spec unusable (a suppressed structure error or cycle)."""
 
+    @property
+    def checked(self) -> bool:
+        """Every phase ran: no blocking structure error, shown or suppressed, kept the plan checks from the spec."""
+        return self.phases == PHASES
+
 
 def lint_state(path: Path, display: str, text: str, settings: Settings) -> State:
-    options = LintOptions(repo=settings.repo, max_file_bytes=settings.max_file_bytes, learned=settings.learned)
     everything = Settings(show_info=True, repo=settings.repo, max_file_bytes=settings.max_file_bytes,
                           learned=settings.learned)  # fmt: skip
-    ctx = LintContext(path, display, options, text=text)
+    ctx = context_for(path, display, everything, text=text)
     report = lint_context(ctx, everything)
     return State(text, ctx, report.diagnostics, report.phases, report.blocker)
 
 
 def graph_of(state: State) -> TaskGraph | None:
     """The task graph, once the plan checks ran on it (the fixes that order tasks come from those)."""
-    return state.ctx.graph if state.phases == PHASES else None
+    return state.ctx.graph if state.checked else None
+
+
+def fixable(state: State, settings: Settings) -> list[Diagnostic]:
+    """The findings with a fix that the report under `settings` shows: the ones the loop may fix."""
+    return [d for d in state.findings if d.fix and visible(d, settings)]
 
 
 def key(diagnostic: Diagnostic) -> Key:
@@ -107,7 +116,13 @@ def errors(state: State) -> Counter[str]:
 def added(before: State, after: State) -> list[str]:
     """Codes with more errors after than before, in phases the linter reached before."""
     grown = errors(after) - errors(before)
-    return sorted(code for code in grown if (rule := rule_by_code(code)) is not None and rule.phase in before.phases)
+    return sorted(code for code in grown if in_phases(code, before.phases))
+
+
+def in_phases(code: str, phases: Sequence[str]) -> bool:
+    """Whether the rule `code` names checks in one of `phases`."""
+    rule = rule_by_code(code)
+    return rule is not None and rule.phase in phases
 
 
 def settings_of(state: State) -> Settings:

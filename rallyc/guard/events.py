@@ -29,6 +29,7 @@ from rallyc.guard.hookinput import Denied, HookInput
 from rallyc.guard.paths import CLAUDE_PATH_FIELDS, PATCH_TOOL, is_plan_file, patch_paths, real_path, repo_relative
 from rallyc.guard.plan import GuardPlan, GuardPlanError, GuardTask, GuardTeammate
 from rallyc.guard.writelog import clear_log, log_write, logged_writes
+from rallyc.statuses import AgentStatus
 
 IDENTITY_FIELDS = ("agent_type", "teammate_name", "agent_id")
 _REPORT_FIELD = re.compile(r"^\s*(task|status):\s*(\S+)", re.MULTILINE)
@@ -136,7 +137,7 @@ def subagent_stop(guard: Guard, hook: HookInput, teammate: str | None) -> None:
         if written:
             raise Denied(f"you changed {', '.join(written)}: end your final answer with the RALLY_REPORT block "
                          "naming the task (see Reporting)")  # fmt: skip
-    elif report.get("status") == "done":
+    elif report.get("status") == AgentStatus.DONE:
         task = _own_task(guard.plan, mate, report["task"])
         run_checks(guard.plan, task)
     clear_log(guard.plan, agent_id)

@@ -1,8 +1,10 @@
 """The lint rules: one module per rule, found by walking this folder.
 
-A rule module has `code`, `name`, `severity`, optionally `phase` and `blocks`, a docstring
-(a one-line summary, then `## What it does`, `## Why it matters`, `## Example`,
-`## Instead`) and `check(ctx)` yielding `Finding`s.
+A rule module has `code`, `name`, `severity`, optionally `phase` (one of `PHASES`, `plan` when
+left out), `blocks` and `requires` (names of `PRECONDITIONS`: the rule is skipped while one fails),
+a docstring (a one-line summary, then `## What it does`, `## Why it matters`, `## Example`,
+`## Instead`) and `check(ctx)` yielding `Finding`s. The docs of a rule that reports a failing
+precondition say `{skipped}` where the rules skipped meanwhile are to be listed.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from rallyc.diagnostics import Finding, Severity
@@ -24,7 +27,23 @@ PHASES = ("file", "document", "spec", "plan")
 """Each phase runs only when the ones before it found no error: plan rules need a well-formed spec."""
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Instead")
+SKIPPED = "{skipped}"
 _MODULE_NAME = re.compile(r"ry\d{3}_[a-z0-9_]+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """What some plan rules need of the spec before their findings mean anything."""
+
+    reported_by: str
+    """The rule whose finding says it fails: the others are skipped, so the spec gets one finding, not many."""
+    holds: Callable[[LintContext], bool]
+
+
+PRECONDITIONS: dict[str, Precondition] = {
+    "acyclic": Precondition("RY203", lambda ctx: ctx.graph.acyclic),
+}
+"""By the names rules' `requires` use. `acyclic`: a cycle leaves no order, so no schedule, race or cost to judge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +59,8 @@ class Rule:
     doc: str
     check: Callable[[LintContext], Iterable[Finding]]
     module: str
+    requires: frozenset[str] = frozenset()
+    """The `PRECONDITIONS` the rule needs: while one fails it is skipped."""
 
     @property
     def help_uri(self) -> str:
@@ -48,24 +69,42 @@ class Rule:
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    rules = [_rule(info.name) for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)]
-    return tuple(sorted(rules, key=lambda rule: rule.code))
+    modules = [info.name for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)]
+    rules = sorted((rule_of(importlib.import_module(f"{__name__}.{name}")) for name in modules), key=lambda r: r.code)
+    return tuple(_listing_skipped(rule, rules) for rule in rules)
 
 
-def _rule(module_name: str) -> Rule:
-    module = importlib.import_module(f"{__name__}.{module_name}")
+def rule_of(module: ModuleType) -> Rule:
+    """The rule a module declares; ValueError when a declaration would silently change what it checks."""
     summary, _, doc = (module.__doc__ or "").strip().partition("\n")
+    phase = getattr(module, "phase", "plan")
+    requires: object = getattr(module, "requires", frozenset())
+    where = f"{module.__file__ or module.__name__}: "
+    if phase not in PHASES:
+        raise ValueError(f"{where}`phase = {phase!r}` is none of {', '.join(PHASES)}: the rule would never run")
+    if not isinstance(requires, (set, frozenset)) or not requires <= PRECONDITIONS.keys():
+        known = ", ".join(repr(name) for name in PRECONDITIONS)
+        raise ValueError(f"{where}`requires = {requires!r}` is not a set of preconditions among {known}")
     return Rule(
         code=module.code,
         name=module.name,
         severity=module.severity,
-        phase=getattr(module, "phase", "plan"),
-        blocks=getattr(module, "blocks", getattr(module, "phase", "plan") != "plan"),
+        phase=phase,
+        blocks=getattr(module, "blocks", phase != "plan"),
         summary=summary.strip(),
         doc=doc.strip(),
         check=module.check,
-        module=module_name,
+        module=module.__name__.rpartition(".")[2],
+        requires=frozenset(requires),
     )
+
+
+def _listing_skipped(rule: Rule, rules: list[Rule]) -> Rule:
+    """The rule with `{skipped}` in its docs replaced by the rules skipped while a precondition it reports fails."""
+    reported = {name for name, precondition in PRECONDITIONS.items() if precondition.reported_by == rule.code}
+    if not reported:
+        return rule
+    return replace(rule, doc=rule.doc.replace(SKIPPED, _runs(rules, lambda other: bool(other.requires & reported))))
 
 
 @cache
@@ -92,13 +131,18 @@ def rule_by_code(code: str) -> Rule | None:
 
 def codes_in(phases: tuple[str, ...]) -> str:
     """The codes of the rules in `phases` as runs of consecutive codes: `RY004-RY006, RY101-RY405`."""
+    return _runs(all_rules(), lambda rule: rule.phase in phases)
+
+
+def _runs(rules: Iterable[Rule], inside: Callable[[Rule], bool]) -> str:
+    """The codes of the rules `inside` picks, a run of three or more consecutive ones as `first-last`."""
     runs: list[list[str]] = []
     previous_in = False
-    for rule in all_rules():
-        inside = rule.phase in phases
-        if inside and previous_in:
+    for rule in rules:
+        now_in = inside(rule)
+        if now_in and previous_in:
             runs[-1].append(rule.code)
-        elif inside:
+        elif now_in:
             runs.append([rule.code])
-        previous_in = inside
-    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+        previous_in = now_in
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs)

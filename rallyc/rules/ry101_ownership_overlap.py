@@ -7,11 +7,14 @@ patterns themselves (not only on the files that exist today): `src/**` and
 `!` items are taken out first: `[src/**, "!src/api/*.py"]` and
 `src/api/*.py` do not overlap. Every overlapping pair of globs is reported,
 at the later teammate's glob (spec order), with the earlier teammate's glob
-as related, and with a path both match as a witness: a tracked file when
-one is, else the shortest plain path. When `team.repo` is a git work tree
-(and `--no-repo` is not given), the message also counts the tracked files
-that are in both today. When one glob lies inside the other, `--fix` adds
-the narrower one as an exclusion to the wider one's list.
+as related, and with a path both match as a witness. When `team.repo` is a
+git work tree (and `--no-repo` is not given), the witness is a tracked file
+both globs match whenever there is one, named as such ("both match the
+tracked file src/api/app.py"), and the message counts the tracked files
+that are in both today ("no tracked file is in both yet" when the witness
+is only a path the globs could match); otherwise it is the shortest plain
+path both match. When one glob lies inside the other, `--fix` adds the
+narrower one as an exclusion to the wider one's list.
 
 ## Why it matters
 The guide's file-ownership invariant is never negotiable: every writable
@@ -53,6 +56,7 @@ from rallyc.globparse import EXCLUDE
 from rallyc.globs import GlobOverlap, TooComplex, TrackedFiles, inside, overlapping_pairs
 from rallyc.ir import Pattern, Teammate, distinct_globs
 from rallyc.rules._too_complex import too_complex
+from rallyc.rules._witness import shown
 
 code = "RY101"
 name = "ownership-overlap"
@@ -78,7 +82,7 @@ def _finding(earlier: Teammate, later: Teammate, found: GlobOverlap, tracked: Tr
     return Finding(
         second.span,
         f"owns of '{earlier.name}' ({first.glob.shown}) and '{later.name}' ({second.glob.shown}) overlap: "
-        f"both match {found.witness}{count}",
+        f"both match {shown(found.witness, tracked)}{count}",
         f"give every path one owner: narrow one of the two globs so that {found.witness} "
         f"(and every path like it) belongs to either '{earlier.name}' or '{later.name}'",
         (Related(first.span, f"'{earlier.name}' owns {first.text}"),),
@@ -90,7 +94,7 @@ def _in_both(one: Pattern, other: Pattern, tracked: TrackedFiles) -> str:
     count = len(tracked.matching(one.glob) & tracked.matching(other.glob))
     if count == 0:
         return "no tracked file is in both yet"
-    return "1 tracked file is in both" if count == 1 else f"{count} tracked files are in both"
+    return "the only tracked file in both" if count == 1 else f"one of {count} tracked files in both"
 
 
 def _exclusion(earlier: tuple[Teammate, Pattern], later: tuple[Teammate, Pattern]) -> Fix | None:

@@ -8,8 +8,12 @@ exactly on the patterns: `src/api/**` lies inside `[src/**]`, but
 `src/**/*.py` does not lie inside `[src/*.py]` (it also matches
 `src/a/b.py`), and `src/gen/x.py` does not lie inside
 `[src/**, "!src/gen/**"]`. The finding points at the `writes` glob and shows
-a path outside `owns` (a tracked file when one is, else the shortest). A
-teammate without `owns` is RY103's case.
+a path outside `owns`. When `team.repo` is a git work tree (and `--no-repo`
+is not given), that path is a tracked file the glob matches and `owns` does
+not whenever there is one, named as such ("no owns glob matches the tracked
+file tests/api/test_routes.py"); when there is none, the message says that
+no tracked file is outside `owns` yet. Otherwise it is the shortest plain
+path outside. A teammate without `owns` is RY103's case.
 
 ## Why it matters
 `owns` is the ownership map the guide asks to complete before spawning:
@@ -50,6 +54,7 @@ from rallyc.diagnostics import Finding, Related, Severity
 from rallyc.globs import TooComplex, TrackedFiles, inside, overlap_candidates
 from rallyc.ir import Pattern, Teammate, distinct_globs, written
 from rallyc.rules._too_complex import too_complex
+from rallyc.rules._witness import shown, untracked
 from rallyc.syntax import Glob
 
 code = "RY102"
@@ -71,7 +76,7 @@ def _outside(teammate: Teammate, tracked: TrackedFiles | None) -> Iterator[Findi
                 if isinstance(witness, TooComplex):
                     yield too_complex(pattern, teammate.owns[0], f"whether it lies inside the owns of '{teammate.name}'")
                 elif witness is not None:
-                    yield _finding(teammate, task.id, pattern, witness)
+                    yield _finding(teammate, task.id, pattern, witness, tracked)
 
 
 def _witnesses(teammate: Teammate, tracked: TrackedFiles | None) -> dict[str, str | TooComplex | None]:
@@ -101,12 +106,13 @@ def _witnesses(teammate: Teammate, tracked: TrackedFiles | None) -> dict[str, st
     return found
 
 
-def _finding(teammate: Teammate, task_id: str, pattern: Pattern, witness: str) -> Finding:
+def _finding(teammate: Teammate, task_id: str, pattern: Pattern, witness: str, tracked: TrackedFiles | None) -> Finding:
     owned = _listed(list(written(teammate.owns)))
     return Finding(
         pattern.span,
         f"`{task_id}` writes {pattern.glob.shown}, but the owns of '{teammate.name}' ({owned}) do not cover it: "
-        f"{'they leave out' if teammate.owns[0].glob.excluded else 'no owns glob matches'} {witness}",
+        f"{'they leave out' if teammate.owns[0].glob.excluded else 'no owns glob matches'} {shown(witness, tracked)}"
+        f"{untracked(witness, tracked, 'no tracked file is outside them yet')}",
         f"add {pattern.text} (or a glob covering it) to the owns of '{teammate.name}', "
         f"or narrow the glob to paths '{teammate.name}' owns",
         (Related(teammate.owns[0].span, f"'{teammate.name}' owns {owned}"),),

@@ -8,7 +8,10 @@ exactly on the patterns. A task without `writes` writes its teammate's
 `owns`; a task without `reads` reads its teammate's `reads` (or the
 `defaults`). The finding points at the reading task's `reads` entry, with
 the writing task's `writes` (or `owns`) entry as related, and names a path
-both match. Each (reader, writer) pair is reported once.
+both match: when `team.repo` is a git work tree (and `--no-repo` is not
+given), a tracked file both match whenever there is one, named as such
+("reads the tracked file web/api.ts"), and a note that no tracked file is
+in both yet when there is none. Each (reader, writer) pair is reported once.
 
 ## Why it matters
 The guide says never to parallelise tasks with hidden dependencies (shared
@@ -57,11 +60,13 @@ from rallyc.diagnostics import Finding, Fix, Related, Severity
 from rallyc.globs import TooComplex, TrackedFiles, overlap, overlap_candidates
 from rallyc.ir import Pattern, Task
 from rallyc.rules._too_complex import too_complex
+from rallyc.rules._witness import shown, untracked
 from rallyc.syntax import Glob
 
 code = "RY201"
 name = "hidden-read-after-write"
 severity = Severity.ERROR
+requires = {"acyclic"}
 
 
 class _Globs:
@@ -78,8 +83,6 @@ class _Globs:
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     graph = ctx.graph
-    if not graph.acyclic:
-        return
     everything = (1 << len(graph.tasks)) - 1
     unordered = [
         everything & ~(graph.ancestors[number] | graph.descendants[number] | 1 << number)
@@ -90,7 +93,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     writers = {read: _union(writes.tasks[write] for write in written) for read, written in overlaps.items()}
     for number, task in enumerate(graph.tasks):
         if unordered[number]:
-            yield from _races(graph, number, task, unordered[number], overlaps, writers)
+            for read, writer, write, witness in _races(graph, task, unordered[number], overlaps, writers):
+                if isinstance(witness, TooComplex):
+                    yield too_complex(read, write, f"whether `{task.id}` reads what `{writer.id}` writes")
+                else:
+                    yield _finding(task, read, writer, write, witness, ctx.tracked)
 
 
 _Witness: TypeAlias = str | TooComplex
@@ -131,14 +138,10 @@ def _union(masks: Iterator[int]) -> int:
 
 
 def _races(
-    graph: TaskGraph,
-    number: int,
-    reader: Task,
-    unordered: int,
-    overlaps: dict[str, dict[str, _Witness]],
-    writers: dict[str, int],
-) -> Iterator[Finding]:
-    """One finding per concurrent writer, at the first `reads` entry that meets one of its `writes`."""
+    graph: TaskGraph, reader: Task, unordered: int, overlaps: dict[str, dict[str, _Witness]], writers: dict[str, int]
+) -> Iterator[tuple[Pattern, Task, Pattern, _Witness]]:
+    """(read, writer, write, witness) once per concurrent writer, at the first `reads` entry that meets one
+    of its `writes`."""
     reported = 0
     for pattern in reader.reads:
         racing = writers.get(pattern.glob.key, 0) & unordered & ~reported
@@ -146,19 +149,16 @@ def _races(
         for writer_number in members(racing):
             writer, written = graph.tasks[writer_number], overlaps[pattern.glob.key]
             write = next(entry for entry in writer.writes if entry.glob.key in written)
-            witness = written[write.glob.key]
-            if isinstance(witness, TooComplex):
-                yield too_complex(pattern, write, f"whether `{reader.id}` reads what `{writer.id}` writes")
-            else:
-                yield _finding(reader, pattern, writer, write, witness)
+            yield pattern, writer, write, written[write.glob.key]
 
 
-def _finding(reader: Task, read: Pattern, writer: Task, write: Pattern, witness: str) -> Finding:
+def _finding(reader: Task, read: Pattern, writer: Task, write: Pattern, witness: str, tracked: TrackedFiles | None) -> Finding:
     source = "" if writer.writes_declared else f", from the owns of '{writer.teammate}'"
     return Finding(
         read.span,
-        f"`{reader.id}` ({reader.teammate}) reads {witness} (glob {read.glob.shown}) while `{writer.id}` "
-        f"({writer.teammate}) may be writing it (glob {write.glob.shown}{source}), and neither waits on the other",
+        f"`{reader.id}` ({reader.teammate}) reads {shown(witness, tracked)} (glob {read.glob.shown}) while `{writer.id}` "
+        f"({writer.teammate}) may be writing it (glob {write.glob.shown}{source}), and neither waits on the other"
+        f"{untracked(witness, tracked, 'no tracked file is in both globs yet')}",
         f"add `after: [{writer.id}]` to `{reader.id}` so it reads {witness} once written "
         f"(or `after: [{reader.id}]` to `{writer.id}` if it must see the file as it was)",
         (Related(write.span, f"`{writer.id}` writes {write.text}"),),

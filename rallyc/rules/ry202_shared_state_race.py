@@ -53,12 +53,11 @@ from rallyc.ir import Located
 code = "RY202"
 name = "shared-state-race"
 severity = Severity.ERROR
+requires = {"acyclic"}
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     graph = ctx.graph
-    if not graph.acyclic:
-        return
     for state, entries in _entries_by_name(graph).items():
         yield from _races(graph, state, entries)
 

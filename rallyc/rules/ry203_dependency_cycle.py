@@ -13,8 +13,8 @@ No task on a cycle can ever start: the run stalls at fan-in, waiting for work
 that waits for it. The guide asks for cycle detection on handoffs and for
 dependencies wired explicitly before work is assigned; a cycle also makes
 every schedule, race and cost figure meaningless, so the rules that need an
-ordered plan (RY201, RY202, RY204 to RY206, RY403) are skipped until it is
-fixed.
+ordered plan are skipped until it is fixed:
+{skipped}.
 
 ## Example
 ```yaml

@@ -51,12 +51,11 @@ from rallyc.ir import After
 code = "RY204"
 name = "handoff-loop"
 severity = Severity.WARNING
+requires = {"acyclic"}
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     graph = ctx.graph
-    if not graph.acyclic:
-        return
     masks = graph.teammate_masks
     reported: set[tuple[str, str]] = set()
     for middle, task in enumerate(graph.tasks):

@@ -55,12 +55,13 @@ from rallyc.units import format_duration
 code = "RY205"
 name = "low-speedup"
 severity = Severity.WARNING
+requires = {"acyclic"}
 
 MIN_SPEEDUP = 1.5
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    if not ctx.graph.acyclic or not ctx.graph.has_parallel_work():
+    if not ctx.graph.has_parallel_work():
         return  # with no parallel work at all, RY206 reports the one problem
     schedule = ctx.schedule
     if schedule.speedup >= MIN_SPEEDUP:

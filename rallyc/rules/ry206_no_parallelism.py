@@ -47,11 +47,12 @@ from rallyc.diagnostics import Finding, Severity
 code = "RY206"
 name = "no-parallelism"
 severity = Severity.ERROR
+requires = {"acyclic"}
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     graph = ctx.graph
-    if not graph.acyclic or graph.has_parallel_work():
+    if graph.has_parallel_work():
         return
     teammates = ctx.spec.teammates
     if len(teammates) == 1:

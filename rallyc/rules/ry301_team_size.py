@@ -8,7 +8,7 @@ With a justification, 5 to 9 teammates pass. A justification of only
 whitespace counts as none. The finding points at the `teammates` key.
 
 Every finding carries its own severity (warning or error), so the rule's
-default severity (`warning`, the first one RULES.md lists, and the level
+default severity (`warning`, the first one the rules reference lists, and the level
 SARIF shows as the rule's default) never decides a finding.
 
 ## Why it matters

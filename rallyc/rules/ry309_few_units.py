@@ -47,12 +47,13 @@ from rallyc.diagnostics import Finding, Severity
 code = "RY309"
 name = "few-units"
 severity = Severity.INFO
+requires = {"acyclic"}
 UNITS = 3
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     graph = ctx.graph
-    if not graph.acyclic or not graph.has_parallel_work():  # RY206 says it: one problem, one finding
+    if not graph.has_parallel_work():  # RY206 says it: one problem, one finding
         return
     widest = widest_point(ctx.schedule.start, ctx.schedule.finish)
     if widest < UNITS:

@@ -2,7 +2,7 @@
 
 ## What it does
 Compares the cost estimate with `budget.max_usd` and the token estimate with
-`budget.max_tokens` (LANGUAGE.md, "Cost estimate": each task's `tokens` times
+`budget.max_tokens` (docs/language.md, "Derived semantics", cost estimate: each task's `tokens` times
 its teammate's blended price times `overhead`). Above the cap it is an error;
 above 80% of the cap (up to the cap itself) a warning. The message shows the
 estimate, how it was reached and the cap, and points at the cap's value.

@@ -1,7 +1,7 @@
 """Coordination takes more than 40% of the run.
 
 ## What it does
-Estimates the lead's coordination time (LANGUAGE.md, "Coordination time":
+Estimates the lead's coordination time (docs/language.md, "Derived semantics", coordination time:
 `spawn` per teammate, `handoff` per task waiting directly on another
 teammate's task, `merge` per teammate with `owns`; rates in
 `budget.coordination`) and the makespan, and reports when coordination /
@@ -51,14 +51,13 @@ from rallyc.units import format_duration
 code = "RY403"
 name = "coordination-overhead"
 severity = Severity.WARNING
+requires = {"acyclic"}
 
 MAX_SHARE = Fraction(2, 5)
 """The guide's limit on coordination's share of the run; exactly 40% passes."""
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    if not ctx.graph.acyclic:
-        return
     plan = ctx.schedule
     whole = Fraction(plan.makespan) + Fraction(plan.coordination)
     # exact arithmetic, so a share of exactly 0.40 is never pushed over by float noise

@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-STATUSES = ("done", "blocked", "failed")
+from rallyc.statuses import AgentStatus
+
 MARKER = re.compile(r"^[ \t>*`]*RALLY_REPORT[ \t`*]*$", re.MULTILINE)
 KEY = re.compile(r"^\s*(teammate|task|status|files_changed|checks|notes)\s*:\s?(.*)$")
 NOTES_CAP = 2000
@@ -32,8 +33,8 @@ NOTES_CAP = 2000
 
 @dataclass(frozen=True, slots=True)
 class AgentReport:
-    status: str = ""
-    """`done`, `blocked`, `failed`, or empty when the agent gave none that reads."""
+    status: AgentStatus | None = None
+    """None when the agent gave none that reads."""
     notes: str = ""
     files: tuple[str, ...] = ()
     task: str = ""
@@ -58,9 +59,16 @@ def parse_report(text: str) -> AgentReport:
             fields[key] += " " + line.strip()  # a value that runs on, inside the block's fence
         else:
             break
-    status = fields.get("status", "").strip().strip("`'\"").lower()
-    return AgentReport(status if status in STATUSES else "", fields.get("notes", "").strip()[:NOTES_CAP],
+    return AgentReport(_status(fields.get("status", "")), fields.get("notes", "").strip()[:NOTES_CAP],
                        _listed(fields.get("files_changed", "")), fields.get("task", "").strip())  # fmt: skip
+
+
+def _status(value: str) -> AgentStatus | None:
+    """`done`, `` `Blocked` ``, `"failed"`: read leniently; anything else is no status."""
+    try:
+        return AgentStatus(value.strip().strip("`'\"").lower())
+    except ValueError:
+        return None
 
 
 def _listed(value: str) -> tuple[str, ...]:

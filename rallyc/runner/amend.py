@@ -21,7 +21,8 @@ from rallyc.plan import INTEGRATION, Plan, TaskPlan, TeammatePlan
 from rallyc.runner.enforce import owner_globs, ownership_breaches
 from rallyc.runner.scheduler import descendants
 from rallyc.runner.session import Session
-from rallyc.runner.state import DONE, PENDING, TaskState
+from rallyc.runner.state import TaskState
+from rallyc.statuses import TaskStatus
 
 TASK_FIELDS = ("teammate", "do", "writes", "reads", "after", "verify")
 TEAMMATE_FIELDS = ("model", "mode")
@@ -101,8 +102,8 @@ def amend(s: Session, change: Amendment) -> list[str]:
     for task in s.plan.tasks:
         record = state.tasks.get(task.id) or TaskState(task.id, task.teammate)
         record.teammate = task.teammate
-        if task.id in redo and record.status != PENDING:
-            record.status, record.reason, record.commit, record.start_commit = PENDING, "", None, None
+        if task.id in redo and record.status != TaskStatus.PENDING:
+            record.status, record.reason, record.commit, record.start_commit = TaskStatus.PENDING, "", None, None
         tasks[task.id] = record
     state.tasks = tasks
     return notes + [f"runs again: {', '.join(t.id for t in s.plan.tasks if t.id in redo)}"] if redo else notes
@@ -115,7 +116,7 @@ def _broken_by_owns(s: Session, teammates: list[str], notes: list[str]) -> list[
         owns = owner_globs(s.plan.teammate(name).owns)
         for task in s.plan.teammate(name).tasks:
             record = s.state.tasks.get(task.id)
-            if record is None or record.status != DONE or record.commit is None:
+            if record is None or record.status != TaskStatus.DONE or record.commit is None:
                 continue
             parent = s.git.first_parent(s.top, record.commit) or s.state.base_commit
             found = ownership_breaches(s.git.changes_between(s.top, parent, record.commit), owns, s.state.prefix, None)
@@ -132,7 +133,7 @@ def _kept_head(s: Session, name: str, redo: set[str]) -> str:
     kept = s.state.base_commit
     for task in s.plan.teammate(name).tasks:
         record = s.state.tasks.get(task.id)
-        if record is None or record.status != DONE or record.commit is None:
+        if record is None or record.status != TaskStatus.DONE or record.commit is None:
             continue
         if task.id in redo:
             return kept

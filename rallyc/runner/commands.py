@@ -11,7 +11,11 @@ from rallyc.plan import branch_name
 from rallyc.runner.state import RUN_ID, RunFolder, RunState, runs_in
 from rallyc.runner.worktree import Git
 from rallyc.runner.report import seconds
+from rallyc.statuses import ENDED, RunStatus, TaskStatus
 from rallyc.units import format_tokens, format_usd
+
+SHOWN = (*ENDED, TaskStatus.RUNNING, TaskStatus.PENDING)
+"""The order `rallyc status` counts tasks in: the ended first."""
 
 
 def repo_top(folder: Path) -> tuple[Git, Path]:
@@ -63,15 +67,14 @@ def status_text(folder: RunFolder) -> str:
     for task in state.tasks.values():
         lines.append(f"  {task.id:<{id_width}}  {task.teammate:<{mate_width}}  {task.status:<8}  {task.attempts:>5}  "
                      f"{seconds(task.duration_s):>6}  {format_usd(task.cost_usd):>8}  {task.reason}".rstrip())  # fmt: skip
-    counts = ", ".join(f"{state.count(word)} {word}" for word in ("done", "failed", "skipped", "running", "pending")
-                       if state.count(word))  # fmt: skip
+    counts = ", ".join(f"{state.count(status)} {status}" for status in SHOWN if state.count(status))
     cap = f" of the {format_usd(state.max_usd)} cap" if state.max_usd is not None else ""
     lines.append(f"{counts} of {len(state.tasks)}; cost so far {format_usd(state.cost_usd)}{cap}, "
                  f"{format_tokens(state.tokens)} tokens; ownership violations {len(state.violations)}")  # fmt: skip
     report = folder.path / "report.md"
     if report.is_file():
         lines.append(f"report: {report}")
-    if not live and state.status != "finished":
+    if not live and state.status != RunStatus.FINISHED:
         lines.append(f"resume: rallyc run {state.spec} --resume {state.run_id}")
     return "\n".join(lines) + "\n"
 
@@ -79,7 +82,7 @@ def status_text(folder: RunFolder) -> str:
 def _status_word(state: RunState, live: bool) -> str:
     if live:
         return "running now"
-    if state.status == "running":
+    if state.status == RunStatus.RUNNING:
         return "stopped (rallyc ended without finishing: resumable)"
     return state.status
 

@@ -27,7 +27,8 @@ from rallyc.runner.names import shown
 from rallyc.runner.process import run_shell
 from rallyc.runner.session import Session
 from rallyc.runner.setup import set_up
-from rallyc.runner.state import DONE, Check, Conflict, FanIn, Violation, line_ended
+from rallyc.runner.state import Check, Conflict, FanIn, Violation, line_ended
+from rallyc.statuses import TaskStatus
 
 
 async def fan_in(session: Session) -> None:
@@ -74,7 +75,7 @@ def _merge_teammate(s: Session, mate: str) -> int | Conflict:
     git processes fewer.
     """
     commits = [s.state.tasks[task.id].commit for task in s.plan.teammate(mate).tasks
-               if s.state.tasks[task.id].status == DONE]  # fmt: skip
+               if s.state.tasks[task.id].status == TaskStatus.DONE]  # fmt: skip
     if not commits:
         return 0
     worktree, branch = s.worktree(INTEGRATION), s.branch(INTEGRATION)
@@ -118,7 +119,7 @@ def _owned_tree(s: Session, mate: str, head: str, replayed: str) -> str:
 
 def _blame(s: Session, mate: str, head: str, replayed: str, breaches: list[Breach]) -> dict[str, list[Breach]]:
     """Each breach under the done task whose replayed commit changed it last (commits replay in task order)."""
-    done = [task.id for task in s.plan.teammate(mate).tasks if s.state.tasks[task.id].status == DONE]
+    done = [task.id for task in s.plan.teammate(mate).tasks if s.state.tasks[task.id].status == TaskStatus.DONE]
     chain = s.git.out(worktree := s.worktree(INTEGRATION), "rev-list", "--reverse", f"{head}..{replayed}").split()
     owner: dict[str, str] = {}
     for task, commit in zip(done, chain, strict=False):

@@ -41,8 +41,9 @@ from rallyc.runner.process import kill_processes_below, run_shell
 from rallyc.runner.prompt import full_prompt, task_prompt
 from rallyc.runner.session import Confinement, Session
 from rallyc.runner.setup import set_up
-from rallyc.runner.state import RUNNING, Check, Conflict, Stray, TaskState, Violation, line_ended, now_text
+from rallyc.runner.state import Check, Conflict, Stray, TaskState, Violation, line_ended, now_text
 from rallyc.runner.watch import Watch
+from rallyc.statuses import AgentStatus, AttemptStatus, TaskStatus
 
 T = TypeVar("T")
 BACKEND_GRACE_SECONDS = 30.0
@@ -56,8 +57,7 @@ class WorktreeGone(RallyError):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str
-    """done | failed | interrupted"""
+    status: AttemptStatus
     reason: str = ""
     retry: bool = True
     """Whether another attempt could help (not for a merge conflict)."""
@@ -99,14 +99,14 @@ class TaskRunner:
         try:
             problem = await self._set_up(task.teammate)
             if problem is not None:
-                return Outcome("failed", f"setup: {problem}", retry=False, setup=True)
+                return Outcome(AttemptStatus.FAILED, f"setup: {problem}", retry=False, setup=True)
             # merges run git: in a thread; otherwise preparing is a few file reads and an in-process status
             start = await asyncio.to_thread(self._prepare, task) if task.waits_on else self._prepare(task)
             if isinstance(start, Conflict):
                 s.state.conflicts.append(start)
                 why = f"merge conflict bringing in what it waits on: {', '.join(start.paths)}"
-                return Outcome("failed", why, retry=False)
-            record.status, record.start_commit, record.commit = RUNNING, start, None
+                return Outcome(AttemptStatus.FAILED, why, retry=False)
+            record.status, record.start_commit, record.commit = TaskStatus.RUNNING, start, None
             s.save()
             s.emit("task_started", task=task.id, teammate=task.teammate, attempt=number)
             if s.is_interrupted():
@@ -114,10 +114,10 @@ class TaskRunner:
             return await self._run(task, record, number, start, previous)
         except WorktreeGone as gone:
             await asyncio.to_thread(self._recover_worktree, task)
-            return Outcome("failed", str(gone))
+            return Outcome(AttemptStatus.FAILED, str(gone))
         except (RallyError, OSError) as error:  # git refused (an unreadable file, a full disk): this task fails
             await asyncio.to_thread(self._recover_worktree, task)
-            return Outcome("failed", f"the runner could not finish the attempt: {error}", retry=False)
+            return Outcome(AttemptStatus.FAILED, f"the runner could not finish the attempt: {error}", retry=False)
         finally:
             record.duration_s = round(record.duration_s + time.monotonic() - started, 3)
 
@@ -213,8 +213,8 @@ class TaskRunner:
         if checked.breaches:
             return self._violation(task, number, checked)
         if not result.ok:
-            return Outcome("failed", _failure(result, task.timeout_seconds) + _kept(checked.patch), retry=not blocked,
-                           files=tuple(checked.files))  # fmt: skip
+            return Outcome(AttemptStatus.FAILED, _failure(result, task.timeout_seconds) + _kept(checked.patch),
+                           retry=not blocked, files=tuple(checked.files))  # fmt: skip
         commit = checked.commit
         if commit is None:
             failed = await self._verify(task, number, start, room, checked.tree)
@@ -222,7 +222,7 @@ class TaskRunner:
                 return failed
             commit = await asyncio.to_thread(self._commit, task, start, checked.tree, result.summary)
         record.commit = commit
-        return Outcome("done", commit=commit, files=tuple(checked.files))
+        return Outcome(AttemptStatus.DONE, commit=commit, files=tuple(checked.files))
 
     def _request(self, task: TaskPlan, number: int, previous: str, room: Confinement) -> TaskRequest:
         s = self.session
@@ -320,7 +320,7 @@ class TaskRunner:
         s.emit("violation", task=task.id, attempt=number, paths=paths, patch=patch)
         shown_breaches = ", ".join(str(breach) for breach in checked.breaches[:5])
         more = f" and {len(checked.breaches) - 5} more" if len(checked.breaches) > 5 else ""
-        return Outcome("failed", f"ownership violation: {shown_breaches}{more}; changes saved in {patch}",
+        return Outcome(AttemptStatus.FAILED, f"ownership violation: {shown_breaches}{more}; changes saved in {patch}",
                        files=tuple(checked.files))  # fmt: skip
 
     async def _verify(self, task: TaskPlan, number: int, start: str, room: Confinement,
@@ -341,7 +341,7 @@ class TaskRunner:
             if code != 0:
                 patch = await asyncio.to_thread(self._set_aside, task, number, start, tree)
                 what = "timed out" if done.timed_out else f"exited {code}"
-                return Outcome("failed", f"check `{command}` {what}" + _kept(patch),
+                return Outcome(AttemptStatus.FAILED, f"check `{command}` {what}" + _kept(patch),
                                signature=signature(command, done.stdout))  # fmt: skip
         return None
 
@@ -384,7 +384,7 @@ class TaskRunner:
         s = self.session
         await asyncio.to_thread(kill_processes_below, s.worktree(task.teammate), 1.0)
         patch = await asyncio.to_thread(self._keep_interrupted, task, number, start, tree)
-        return Outcome("interrupted", "interrupted" + _kept(patch))
+        return Outcome(AttemptStatus.INTERRUPTED, "interrupted" + _kept(patch))
 
     def _keep_interrupted(self, task: TaskPlan, number: int, start: str, tree: str | None) -> str | None:
         s = self.session
@@ -431,10 +431,10 @@ def _as_reported(result: TaskResult, record: TaskState) -> tuple[TaskResult, boo
     said = parse_report(result.said)
     if said.status:
         record.notes, record.reported_files = said.notes, list(said.files)
-    if said.status == "blocked":
+    if said.status == AgentStatus.BLOCKED:
         record.blocker = said.notes or "the agent said it is blocked, without saying why"
         return replace(result, ok=False, summary=f"blocked: {record.blocker}"), True
-    if said.status == "failed" and result.ok:
+    if said.status == AgentStatus.FAILED and result.ok:
         return replace(result, ok=False, summary=f"the agent reported failed: {said.notes or 'no notes'}"), False
     return result, False
 

@@ -16,8 +16,9 @@ import time
 from typing import Any, Protocol, TextIO
 
 from rallyc.plan import Plan
-from rallyc.runner.state import DONE, RunState
+from rallyc.runner.state import RunState
 from rallyc.runner.report import seconds
+from rallyc.statuses import TaskStatus
 from rallyc.units import format_usd
 
 REFRESH_SECONDS = 0.5
@@ -209,7 +210,7 @@ class LiveDisplay:
             lines.append(f"{name:<{width}}  {task:<{task_width}}  {state:<12}  {seconds(elapsed):>7}  "
                          f"{format_usd(costs.get(name, 0.0))}")  # fmt: skip
         if self.state is not None:
-            done = self.state.count(DONE)
+            done = self.state.count(TaskStatus.DONE)
             lines.append(f"{done}/{len(self.state.tasks)} tasks done, {format_usd(self.state.cost_usd)} spent, "
                          f"{seconds(time.monotonic() - self.started)} elapsed ({self.phase})")  # fmt: skip
         return lines

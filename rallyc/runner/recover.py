@@ -25,7 +25,8 @@ from rallyc.runner.enforce import ownership_breaches
 from rallyc.runner.names import shown
 from rallyc.runner.process import kill_processes_below
 from rallyc.runner.session import Session
-from rallyc.runner.state import DONE, PENDING, FanIn, TaskState
+from rallyc.runner.state import FanIn, TaskState
+from rallyc.statuses import TaskStatus
 
 
 def recover(session: Session) -> list[str]:
@@ -62,13 +63,13 @@ def _reconcile_teammate(s: Session, mate: str) -> list[str]:
                 head = actual = commit
             confirmed = s.git.is_ancestor(s.top, commit, head) and _owned(s, mate, task.id, commit, notes)
         if confirmed:
-            if record.status != DONE:
+            if record.status != TaskStatus.DONE:
                 notes.append(f"{task.id}: its recorded commit {commit} is on {branch}; counted as done")
             _done(s, record, commit)
             continue
-        if record.status == DONE:
+        if record.status == TaskStatus.DONE:
             notes.append(f"{task.id}: recorded as done but its commit is not on {branch}; it runs again")
-        record.status, record.reason, record.commit, record.start_commit = PENDING, "", None, None
+        record.status, record.reason, record.commit, record.start_commit = TaskStatus.PENDING, "", None, None
     notes += _unrecorded(s, mate, head)
     if actual != head:
         notes.append(f"{branch} was at {(actual or 'nothing')[:12]}, not where the runner left it ({head[:12]}): "
@@ -82,7 +83,7 @@ def _reconcile_teammate(s: Session, mate: str) -> list[str]:
 
 def _done(s: Session, record: TaskState, commit: str | None) -> None:
     assert commit is not None
-    record.status, record.reason, record.commit = DONE, "", commit
+    record.status, record.reason, record.commit = TaskStatus.DONE, "", commit
     parent = s.git.first_parent(s.top, commit) or commit
     record.files_changed = [shown(s.relative(path)) for _, path in s.git.changes_between(s.top, parent, commit)]
     record.attempts = max(record.attempts, 1)

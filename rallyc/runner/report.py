@@ -24,7 +24,8 @@ from typing import Any
 
 from rallyc.learned import value_document
 from rallyc.plan import INTEGRATION, Plan, branch_name, number
-from rallyc.runner.state import DONE, FAILED, SKIPPED, RunState
+from rallyc.runner.state import RunState
+from rallyc.statuses import ENDED, RunOutcome, RunStatus, TaskStatus
 from rallyc.units import format_duration, format_tokens, format_usd
 
 REPORT_VERSION = 1
@@ -32,6 +33,11 @@ CONVERGED = "converged: "
 WEIGHTS = (("parallel_efficiency", 0.30), ("task_economy", 0.20), ("conflict_prevention", 0.20),
            ("integration_quality", 0.20), ("user_autonomy", 0.10))  # fmt: skip
 GRADES = ((0.90, "A"), (0.80, "B"), (0.70, "C"), (0.60, "D"))
+STEPS = {RunOutcome.PASSED: "SUCCESS", RunOutcome.PARTIAL: "PARTIAL", RunOutcome.FAILED: "FAILED",
+         RunOutcome.INTERRUPTED: "BLOCKED"}  # fmt: skip
+"""The handoff's `_STEP_COMPLETE` status for each outcome."""
+COMPLETENESS = {RunOutcome.PASSED: "complete", RunOutcome.PARTIAL: "partial", RunOutcome.FAILED: "blocked",
+                RunOutcome.INTERRUPTED: "blocked"}  # fmt: skip
 DESTINATIONS = {"nexus": "Nexus", "guardian": "Guardian", "radar": "Radar", "judge": "Judge", "user": "the user"}
 
 
@@ -58,7 +64,7 @@ def speedup_achieved(state: RunState) -> float:
 
 def tes(plan: Plan, state: RunState) -> Tes:
     tasks = len(plan.tasks)
-    done = state.count(DONE)
+    done = state.count(TaskStatus.DONE)
     planned = plan.speedup
     parallel = min(1.0, speedup_achieved(state) / planned) if planned > 0 else 1.0
     used = state.tokens
@@ -75,21 +81,21 @@ def tes(plan: Plan, state: RunState) -> Tes:
                {name: round(value, 4) for name, value in values.items()})  # fmt: skip
 
 
-def capped_grade(grade: str, done: int, status: str) -> str:
+def capped_grade(grade: str, done: int, status: RunOutcome) -> str:
     """F when no task is done; at most C when the run is partial: a score cannot grade work that did not land."""
     if done == 0:
         return "F"
-    return max(grade, "C") if status == "partial" else grade  # letters sort from best to worst
+    return max(grade, "C") if status == RunOutcome.PARTIAL else grade  # letters sort from best to worst
 
 
-def run_status(plan: Plan, state: RunState) -> str:
-    """passed | partial | failed | interrupted (docs/runner.md, "Exit codes and the report"). A change to the
-    user's refs or checkout while tasks ran without a sandbox (a possible violation) keeps a run from passing."""
-    if state.status == "interrupted":
-        return "interrupted"
+def run_status(plan: Plan, state: RunState) -> RunOutcome:
+    """How the run ended (docs/runner.md, "Exit codes and the report"). A change to the user's refs or checkout
+    while tasks ran without a sandbox (a possible violation) keeps a run from passing."""
+    if state.status == RunStatus.INTERRUPTED:
+        return RunOutcome.INTERRUPTED
     if _all_landed(plan, state) and not state.outside:
-        return "passed"
-    return "failed" if state.count(DONE) == 0 else "partial"
+        return RunOutcome.PASSED
+    return RunOutcome.FAILED if state.count(TaskStatus.DONE) == 0 else RunOutcome.PARTIAL
 
 
 def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
@@ -112,8 +118,7 @@ def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
         "merge_order": list(plan.merge_order),
         "merged": list(state.fanin.merged),
         "teammates": [_teammate(plan, state, mate.name) for mate in plan.teammates],
-        "counts": {"total": len(plan.tasks), "done": state.count(DONE), "failed": state.count(FAILED),
-                   "skipped": state.count(SKIPPED)},  # fmt: skip
+        "counts": {"total": len(plan.tasks), **{status: state.count(status) for status in ENDED}},
         "tasks": [_task(state, task.id) for task in plan.tasks],
         "retries": sum(task.retries for task in state.tasks.values()),
         "escalations": sum(task.escalations for task in state.tasks.values()),
@@ -150,7 +155,8 @@ def report_document(plan: Plan, state: RunState) -> dict[str, Any]:
 def _teammate(plan: Plan, state: RunState, name: str) -> dict[str, Any]:
     mate = plan.teammate(name)
     records = [state.tasks[task.id] for task in mate.tasks]
-    changed = sorted({path for record in records if record.status == DONE for path in record.files_changed})
+    changed = sorted({path for record in records if record.status == TaskStatus.DONE
+                      for path in record.files_changed})  # fmt: skip
     return {
         "name": name, "role": mate.role, "model": mate.model, "owns": list(mate.owns),
         "branch": branch_name(state.run_id, name), "tasks": [task.id for task in mate.tasks],
@@ -164,8 +170,8 @@ def _teammate(plan: Plan, state: RunState, name: str) -> dict[str, Any]:
 
 def _task(state: RunState, task_id: str) -> dict[str, Any]:
     record = state.tasks[task_id]
-    status = record.status if record.status in (DONE, FAILED, SKIPPED) else SKIPPED
-    reason = record.reason or ("" if status == DONE else "not run (the run was interrupted)")
+    status = record.status if record.status in ENDED else TaskStatus.SKIPPED
+    reason = record.reason or ("" if status == TaskStatus.DONE else "not run (the run was interrupted)")
     return {
         "id": task_id, "teammate": record.teammate, "status": status, "reason": reason,
         "attempts": record.attempts, "escalations": record.escalations, "duration_s": number(record.duration_s),
@@ -180,9 +186,9 @@ def risks(plan: Plan, state: RunState) -> list[str]:
     found = []
     for task in plan.tasks:
         record = state.tasks[task.id]
-        if record.status == FAILED:
+        if record.status == TaskStatus.FAILED:
             found.append(f"{task.id} failed: {record.reason}")
-        elif record.status != DONE:
+        elif record.status != TaskStatus.DONE:
             found.append(f"{task.id} was not done ({record.reason or 'not run'})")
         elif task.risk != "low":
             found.append(f"{task.id} is {task.risk} risk: review its commit closely")
@@ -201,7 +207,7 @@ def _shared_blockers(state: RunState) -> list[str]:
     """One line per blocker several teammates failed on (convergence): name it, and what to do instead."""
     groups: dict[str, list[str]] = {}
     for task_id, record in state.tasks.items():
-        if record.status == FAILED and record.reason.startswith(CONVERGED):
+        if record.status == TaskStatus.FAILED and record.reason.startswith(CONVERGED):
             groups.setdefault(record.reason[len(CONVERGED) :], []).append(task_id)
     return [f"shared blocker: {', '.join(tasks)} failed the same way (`{blocker}`); fix it once, then diversify "
             "their targets (a different suite or target each) or give them an oracle (a known-good result to "
@@ -211,9 +217,9 @@ def _shared_blockers(state: RunState) -> list[str]:
 def next_step(plan: Plan, state: RunState) -> str:
     branch = branch_name(state.run_id, INTEGRATION)
     status = run_status(plan, state)
-    if status == "interrupted":
+    if status == RunOutcome.INTERRUPTED:
         return f"resume the run: rallyc run {state.spec} --resume {state.run_id}"
-    if status == "passed":
+    if status == RunOutcome.PASSED:
         if state.applied:
             return f"the work is on {state.applied.branch}; hand it to {DESTINATIONS[plan.report_to]}"
         return f"review {branch}, then fast-forward your branch to it (git merge --ff-only {branch})"
@@ -229,7 +235,7 @@ def _all_landed(plan: Plan, state: RunState) -> bool:
     """Every task done, every team check passed, nothing left out at fan-in: all but an outside change is fine."""
     team_failed = any(check.exit_code for check in state.checks if check.scope == "team")
     left_out = any(c.stage == "fan-in" for c in state.conflicts) or any(v.stage == "fan-in" for v in state.violations)
-    return state.count(DONE) == len(plan.tasks) and not team_failed and not left_out
+    return state.count(TaskStatus.DONE) == len(plan.tasks) and not team_failed and not left_out
 
 
 # ---- report.md ---------------------------------------------------------------------
@@ -403,18 +409,19 @@ def _cell(text: str) -> str:
 
 
 CLASSES = {
-    DONE: "fill:#d3f9d8,stroke:#2b8a3e,color:#000",
-    FAILED: "fill:#ffe3e3,stroke:#c92a2a,color:#000",
-    SKIPPED: "fill:#f1f3f5,stroke:#868e96,color:#495057,stroke-dasharray:4 3",
-    "pending": "fill:#fff3bf,stroke:#e67700,color:#000",
+    TaskStatus.DONE: "fill:#d3f9d8,stroke:#2b8a3e,color:#000",
+    TaskStatus.FAILED: "fill:#ffe3e3,stroke:#c92a2a,color:#000",
+    TaskStatus.SKIPPED: "fill:#f1f3f5,stroke:#868e96,color:#495057,stroke-dasharray:4 3",
+    TaskStatus.PENDING: "fill:#fff3bf,stroke:#e67700,color:#000",
 }
+"""Mermaid classes by task status; a task that never ended (pending or running) is drawn as pending."""
 
 
 def coloured_graph(graph: str, state: RunState) -> str:
     """The compiled Mermaid graph (graph.mmd) with every task node coloured by its outcome."""
     by_status: dict[str, list[str]] = {}
     for task_id, record in state.tasks.items():
-        status = record.status if record.status in (DONE, FAILED, SKIPPED) else "pending"
+        status = record.status if record.status in ENDED else TaskStatus.PENDING
         by_status.setdefault(status, []).append("t_" + task_id.replace("-", "_"))
     lines = [graph.rstrip("\n")]
     lines += [f"  classDef {status} {CLASSES[status]}" for status in CLASSES if status in by_status]
@@ -430,11 +437,11 @@ def handoff_markdown(plan: Plan, state: RunState, doc: dict[str, Any]) -> str:
     destination = plan.report_to
     status = doc["status"]
     counts = doc["counts"]
-    step = {"passed": "SUCCESS", "partial": "PARTIAL", "failed": "FAILED", "interrupted": "BLOCKED"}[status]
+    step = STEPS[status]
     lines = [f"# Handoff: team {plan.team.name} to {DESTINATIONS[destination]} (run {state.run_id})", ""]
     if destination != "user":
         lines += [f"## RALLY_TO_{destination.upper()}_HANDOFF", ""]
-    not_done = [t for t in doc["tasks"] if t["status"] != DONE]
+    not_done = [t for t in doc["tasks"] if t["status"] != TaskStatus.DONE]
     lines += [
         f"- Integration branch: `{doc['integration_branch']}`, from `{state.base}` (`{state.base_commit[:12]}`)",
         f"- Tasks completed: {counts['done']} of {counts['total']}"
@@ -466,9 +473,9 @@ def handoff_markdown(plan: Plan, state: RunState, doc: dict[str, Any]) -> str:
         "      task_type: \"parallel\"",
         f"      scope: \"{plan.team.name}: {len(plan.teammates)} teammates, {len(plan.tasks)} tasks\"",
         "  Validations:",
-        f"    completeness: \"{'complete' if status == 'passed' else 'partial' if status == 'partial' else 'blocked'}\"",
-        f"    quality_check: \"{'passed' if status == 'passed' else 'flagged' if doc['checks'] else 'skipped'}\"",
-        f"  Next: {DESTINATIONS[destination] if destination != 'user' and status == 'passed' else 'DONE'}",
+        f"    completeness: \"{COMPLETENESS[status]}\"",
+        f"    quality_check: \"{'passed' if status == RunOutcome.PASSED else 'flagged' if doc['checks'] else 'skipped'}\"",
+        f"  Next: {DESTINATIONS[destination] if destination != 'user' and status == RunOutcome.PASSED else 'DONE'}",
         f"  Reason: \"{_yaml_text(doc['next_step'])}\"",
         "```",
     ]

@@ -27,7 +27,7 @@ from rallyc.journal import append_entry, overrides_line, spec_overrides
 from rallyc.learned import Learned, from_plan
 from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
-from rallyc.repo import JOURNAL, exclude_rally_folder
+from rallyc.repo import JOURNAL, exclude_locally
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import LIBGIT2_SWITCH, staging_for
@@ -40,6 +40,7 @@ from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
 from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git, GitError
+from rallyc.statuses import ENDED, RunOutcome, RunStatus, TaskStatus
 from rallyc.units import format_tokens, format_usd
 
 if TYPE_CHECKING:
@@ -268,7 +269,7 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
     run_id = new_run_id(plan.team.name)
     folder = RunFolder(prepared.top, run_id)
     folder.lock()
-    exclude_rally_folder(common)
+    exclude_locally(common, f"{RALLY_FOLDER}/runs/", f"{RALLY_FOLDER}/worktrees/")
     store = Store(folder, redactor)
     for path, text in prepared.files.items():
         store.write(path, text)
@@ -323,7 +324,7 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
         folder.unlock()
         raise
     state.sessions += 1
-    state.status, state.finished_at = "running", None
+    state.status, state.finished_at = RunStatus.RUNNING, None
     state.backend = prepared.backend_name
     state.concurrency = options.concurrency or state.concurrency
     state.max_usd = options.max_usd if options.max_usd is not None else state.max_usd
@@ -448,9 +449,9 @@ async def _main(s: Session, display: Display) -> bool:
 
 def _finish(s: Session, options: RunOptions, display: Display, interrupted: bool) -> int:
     state = s.state
-    state.status = "interrupted" if interrupted else "finished"
+    state.status = RunStatus.INTERRUPTED if interrupted else RunStatus.FINISHED
     state.finished_at = None if interrupted else now_text()
-    if not interrupted and options.apply and run_status(s.plan, state) == "passed":
+    if not interrupted and options.apply and run_status(s.plan, state) == RunOutcome.PASSED:
         problem = _apply(s)
         if problem:
             display.line(f"rallyc: not applied: {problem}")
@@ -468,7 +469,7 @@ def _finish(s: Session, options: RunOptions, display: Display, interrupted: bool
     if interrupted:
         return EXIT_INTERRUPTED
     applied_as_asked = state.applied is not None or not options.apply
-    return EXIT_PASSED if status == "passed" and applied_as_asked else EXIT_FAILED
+    return EXIT_PASSED if status == RunOutcome.PASSED and applied_as_asked else EXIT_FAILED
 
 
 def _write_reports(s: Session) -> None:
@@ -503,7 +504,7 @@ def _apply(s: Session) -> str | None:
     return None
 
 
-def _journal(s: Session, status: str) -> None:
+def _journal(s: Session, status: RunOutcome) -> None:
     """One entry appended to .agents/rally.md in team.repo: the one file a run writes into the user's tree."""
     plan, state = s.plan, s.state
     score = tes(plan, state)
@@ -511,8 +512,8 @@ def _journal(s: Session, status: str) -> None:
         f"\n## {state.finished_at or now_text()} run `{state.run_id}`\n\n"
         f"- Team: {plan.team.name}, {len(plan.teammates)} teammates ({', '.join(m.role for m in plan.teammates)}), "
         f"{len(plan.tasks)} tasks; pattern: {team_pattern(plan)}; backend {state.backend}\n"
-        f"- Outcome: {status}: {state.count('done')} done, {state.count('failed')} failed, {state.count('skipped')} "
-        f"skipped; {len(state.violations)} ownership violation(s), {len(state.conflicts)} merge conflict(s)\n"
+        f"- Outcome: {status}: {', '.join(f'{state.count(ended)} {ended}' for ended in ENDED)}; "
+        f"{len(state.violations)} ownership violation(s), {len(state.conflicts)} merge conflict(s)\n"
         f"- TES {score.score:.2f} ({score.grade}); cost {format_usd(state.cost_usd)}; report "
         f".rally/runs/{state.run_id}/report.md\n"
         + overrides_line(state.overrides)
@@ -538,24 +539,25 @@ def _remove_worktrees(s: Session) -> None:
         pass
 
 
-def summary(s: Session, status: str) -> str:
+def summary(s: Session, status: RunOutcome) -> str:
     plan, state = s.plan, s.state
     score = tes(plan, state)
     from rallyc.runner.report import next_step, seconds, speedup_achieved
 
     lines = [
-        f"rallyc: run {state.run_id} {status}: {state.count('done')} of {len(plan.tasks)} tasks done"
-        f" ({state.count('failed')} failed, {state.count('skipped')} skipped), {len(state.violations)} ownership "
+        f"rallyc: run {state.run_id} {status}: {state.count(TaskStatus.DONE)} of {len(plan.tasks)} tasks done"
+        f" ({state.count(TaskStatus.FAILED)} failed, {state.count(TaskStatus.SKIPPED)} skipped), "
+        f"{len(state.violations)} ownership "
         f"violation(s); cost {format_usd(state.cost_usd)}, {format_tokens(state.tokens)} tokens; speedup "
         f"{speedup_achieved(state):.2f}x of {plan.speedup:.2f}x planned; TES {score.score:.2f} ({score.grade}); "
         f"{seconds(state.wall_s)}",
         f"  report: {_shown(s.folder.path / 'report.md')}",
     ]
-    if status == "interrupted":
+    if status == RunOutcome.INTERRUPTED:
         lines.append(f"  resume: rallyc run {state.spec} --resume {state.run_id}")
     elif state.applied:
         lines.append(f"  applied: {state.applied.branch} fast-forwarded to {s.branch(INTEGRATION)}")
-    elif status == "passed":
+    elif status == RunOutcome.PASSED:
         lines.append(f"  apply: git merge --ff-only {s.branch(INTEGRATION)}")
     elif state.outside:
         lines.append(f"  next: {next_step(plan, state)}")

@@ -20,7 +20,7 @@ from rallyc.runner.convergence import Convergence
 from rallyc.runner.lifecycle import Outcome, TaskRunner
 from rallyc.runner.report import CONVERGED
 from rallyc.runner.session import Session
-from rallyc.runner.state import DONE, FAILED, PENDING, RUNNING, SKIPPED
+from rallyc.statuses import AttemptStatus, TaskStatus
 from rallyc.units import format_tokens, format_usd
 
 
@@ -121,31 +121,33 @@ class Scheduler:
     def _ready(self, busy: set[str]) -> list[TaskPlan]:
         tasks = self.session.state.tasks
         chosen: list[TaskPlan] = []
-        candidates = sorted((t for t in self.plan.tasks if tasks[t.id].status == PENDING
-                             and all(tasks[s].status == DONE for s in t.after)), key=lambda t: self.rank[t.id])  # fmt: skip
+        candidates = sorted((t for t in self.plan.tasks if tasks[t.id].status == TaskStatus.PENDING
+                             and all(tasks[s].status == TaskStatus.DONE for s in t.after)),
+                            key=lambda t: self.rank[t.id])  # fmt: skip
         limit = self.session.state.concurrency
         for task in candidates:
             if task.teammate not in busy and len(busy) < limit:
                 busy.add(task.teammate)
-                tasks[task.id].status, tasks[task.id].start_commit = RUNNING, None
+                tasks[task.id].status, tasks[task.id].start_commit = TaskStatus.RUNNING, None
                 chosen.append(task)
         return chosen
 
     def _settle(self, task: TaskPlan, outcome: Outcome) -> None:
         s = self.session
         record = s.state.tasks[task.id]
-        if outcome.status == "interrupted":
-            record.status, record.reason = PENDING, "interrupted"
+        if outcome.status == AttemptStatus.INTERRUPTED:
+            record.status, record.reason = TaskStatus.PENDING, "interrupted"
             s.save()
             s.emit("task_interrupted", task=task.id, teammate=task.teammate)
             return
         record.attempts += 1
         record.files_changed = list(outcome.files)
-        ending = f"done, commit {outcome.commit}" if outcome.status == "done" else f"failed: {outcome.reason}"
+        done = outcome.status == AttemptStatus.DONE
+        ending = f"done, commit {outcome.commit}" if done else f"failed: {outcome.reason}"
         s.store.append(f"logs/{task.id}.log", f"== attempt {record.attempts}: {ending}\n")
         converged = self.convergence.failed(outcome.signature, task.teammate, task.id) if outcome.signature else []
-        if outcome.status == "done":
-            record.status, record.reason, record.commit = DONE, "", outcome.commit
+        if done:
+            record.status, record.reason, record.commit = TaskStatus.DONE, "", outcome.commit
             s.save()
             s.emit("task_done", task=task.id, teammate=task.teammate, attempt=record.attempts, commit=outcome.commit,
                    cost_usd=record.cost_usd, files=record.files_changed)  # fmt: skip
@@ -153,11 +155,11 @@ class Scheduler:
             self._converge(task.id, converged, f"{CONVERGED}{outcome.signature}")
         elif self._may_retry(task, outcome):
             self.previous[task.id] = outcome.reason
-            record.status, record.reason = PENDING, f"retrying: {outcome.reason}"
+            record.status, record.reason = TaskStatus.PENDING, f"retrying: {outcome.reason}"
             s.save()
             s.emit("task_retry", task=task.id, teammate=task.teammate, attempt=record.attempts, reason=outcome.reason)
         else:
-            record.status, record.reason = FAILED, outcome.reason
+            record.status, record.reason = TaskStatus.FAILED, outcome.reason
             s.save()
             s.emit("task_failed", task=task.id, teammate=task.teammate, attempt=record.attempts, reason=outcome.reason)
             self._skip(descendants(self.plan, task.id), f"after {task.id} failed")
@@ -167,7 +169,7 @@ class Scheduler:
     def _converge(self, current: str, task_ids: list[str], reason: str) -> None:
         """Teammates failing on one blocker: none is retried (N agents on one bug make N conflicting patches). A
         task whose next attempt is already running is left to end; if it fails the same way, it converges then."""
-        self.session.state.tasks[current].status = FAILED
+        self.session.state.tasks[current].status = TaskStatus.FAILED
         self._fail(task_ids, reason)
 
     def _fail(self, task_ids: list[str], reason: str) -> None:
@@ -175,8 +177,8 @@ class Scheduler:
         s = self.session
         for task_id in task_ids:
             record = s.state.tasks[task_id]
-            if record.status in (PENDING, FAILED):
-                record.status, record.reason = FAILED, reason
+            if record.status in (TaskStatus.PENDING, TaskStatus.FAILED):
+                record.status, record.reason = TaskStatus.FAILED, reason
                 s.emit("task_failed", task=task_id, teammate=record.teammate, attempt=record.attempts, reason=reason)
                 self._skip(descendants(self.plan, task_id), f"after {task_id} failed")
         s.save()
@@ -207,8 +209,8 @@ class Scheduler:
         s = self.session
         for task_id in task_ids:
             record = s.state.tasks[task_id]
-            if record.status == PENDING:
-                record.status, record.reason = SKIPPED, reason
+            if record.status == TaskStatus.PENDING:
+                record.status, record.reason = TaskStatus.SKIPPED, reason
                 s.emit("task_skipped", task=task_id, teammate=record.teammate, reason=reason)
         s.save()
 
@@ -216,6 +218,6 @@ class Scheduler:
         """After the loop: pending tasks are skipped for the budget (an interrupted run keeps them pending)."""
         if self.session.is_interrupted():
             return
-        left = [t.id for t in self.plan.tasks if self.session.state.tasks[t.id].status == PENDING]
+        left = [t.id for t in self.plan.tasks if self.session.state.tasks[t.id].status == TaskStatus.PENDING]
         if left:
             self._skip(left, "budget")

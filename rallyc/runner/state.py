@@ -23,14 +23,13 @@ from typing import IO, Any
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.runner.secrets import Redactor
+from rallyc.statuses import RunStatus, TaskStatus
 
 STATE_VERSION = 2
 RALLY_FOLDER = ".rally"
 RUN_ID = re.compile(r"[a-z][a-z0-9-]*-\d{8}T\d{6}Z-[0-9a-f]{4}")
 RUN_TASK = re.compile(r"[a-z][a-z0-9-]*")
 COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
-
-PENDING, RUNNING, DONE, FAILED, SKIPPED = "pending", "running", "done", "failed", "skipped"
 
 
 def now_text() -> str:
@@ -101,7 +100,7 @@ class Outside:
 class TaskState:
     id: str
     teammate: str
-    status: str = PENDING
+    status: TaskStatus = TaskStatus.PENDING
     reason: str = ""
     attempts: int = 0
     """Attempts that ran to an end (an attempt cut short by an interrupt is not counted)."""
@@ -170,8 +169,7 @@ class RunState:
     keep_worktrees: bool = False
     journal: bool = True
     version: int = STATE_VERSION
-    status: str = "running"
-    """running | interrupted | finished"""
+    status: RunStatus = RunStatus.RUNNING
     started_at: str = field(default_factory=now_text)
     updated_at: str = field(default_factory=now_text)
     finished_at: str | None = None
@@ -204,7 +202,7 @@ class RunState:
     def tokens(self) -> int:
         return sum(task.tokens for task in self.tasks.values())
 
-    def count(self, status: str) -> int:
+    def count(self, status: TaskStatus) -> int:
         return sum(1 for task in self.tasks.values() if task.status == status)
 
 
@@ -228,7 +226,9 @@ def state_from(data: dict[str, Any]) -> RunState:
     """A RunState from its JSON form (unknown keys ignored, so an older rallyc's state still loads)."""
     known = {f.name for f in fields(RunState)}
     values = {key: value for key, value in data.items() if key in known}
-    values["tasks"] = {key: _make(TaskState, task) for key, task in data.get("tasks", {}).items()}
+    if "status" in values:
+        values["status"] = RunStatus(values["status"])
+    values["tasks"] = {key: _task_state(task) for key, task in data.get("tasks", {}).items()}
     values["violations"] = [_make(Violation, item) for item in data.get("violations", [])]
     values["conflicts"] = [_make(Conflict, item) for item in data.get("conflicts", [])]
     values["checks"] = [_make(Check, item) for item in data.get("checks", [])]
@@ -237,6 +237,12 @@ def state_from(data: dict[str, Any]) -> RunState:
     values["fanin"] = _make(FanIn, data.get("fanin") or {})
     values["applied"] = _make(Applied, data["applied"]) if data.get("applied") else None
     return RunState(**values)
+
+
+def _task_state(data: dict[str, Any]) -> TaskState:
+    record: TaskState = _make(TaskState, data)
+    record.status = TaskStatus(record.status)  # an unknown status is a ValueError: the state cannot be read
+    return record
 
 
 def _make(kind: Any, data: dict[str, Any]) -> Any:

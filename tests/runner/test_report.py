@@ -48,7 +48,7 @@ def test_tes_follows_the_formula(plan: Plan) -> None:
     assert plan.speedup == pytest.approx(1.5)
     state = state_for(plan, task_wall_s=10.0)
     routes, pages, more = (state.tasks[i] for i in ("routes", "pages", "more-pages"))
-    routes.status, routes.duration_s, routes.attempts, routes.input_tokens = "done", 6.0, 2, 1_000_000
+    routes.status, routes.duration_s, routes.attempts, routes.input_tokens = "done", 6.0, 2, 600_000
     pages.status, pages.duration_s, pages.attempts, pages.escalations = "done", 4.0, 1, 1
     more.status, more.duration_s, more.attempts = "failed", 2.0, 1
     state.violations = [Violation("more-pages", 1, ["src/x"], [], "violations/more-pages.1.patch")]
@@ -57,7 +57,7 @@ def test_tes_follows_the_formula(plan: Plan) -> None:
                     Check("make", "team", 0)]  # fmt: skip
     score = tes(plan, state)
     parallel = min(1, (12 / 10) / 1.5)  # 0.8
-    economy = 2 / 3 * min(1, plan.budget.estimated_tokens / 1_000_000)  # estimate 350k x 3.5 = 1.225M > used
+    economy = 2 / 3 * min(1, plan.budget.estimated_tokens / 600_000)  # estimate 350k x 1.75 = 612.5k > used
     conflicts = 1 - 2 / 3
     integration = 3 / 4
     autonomy = 1 - (1 + 1) / 3
