@@ -6,16 +6,18 @@ depends on whose models it runs, which its compile target declares
 (`agent_models`, read here through `rallyc.catalog`):
 
 - Claude Code takes every Claude spelling in an agent file's `model` field
-  and in `claude --model` (`sonnet`, `opus`, `haiku`, `fable`, a full id,
-  and `inherit` in an agent file): code.claude.com/docs/en/sub-agents,
-  "Supported frontmatter fields", and code.claude.com/docs/en/model-config,
-  "Model aliases" (on the Anthropic API `opus` is Opus 4.7 and `sonnet`
-  Sonnet 4.6). A model of another provider is passed on as written.
+  and in `claude --model` (`sonnet`, `opus`, `haiku`, `fable`, `best`,
+  `opusplan`, `sonnet[1m]`, `opus[1m]`, a full id, and `inherit` in an agent
+  file): code.claude.com/docs/en/sub-agents, "Supported frontmatter fields",
+  and code.claude.com/docs/en/model-config, "Model aliases" (checked
+  2026-12: on the Anthropic API `opus` is Opus 4.8 and `sonnet` Sonnet 4.6).
+  A model of another provider is passed on as written.
 - Codex knows no Claude model: one is left out of a Codex agent file and of
   `codex exec`, Codex runs the task on its configured model, and the estimate
   prices it as the model Codex recommends (`CODEX_DEFAULT_MODEL`). The models
   Codex runs: developers.openai.com/codex/models (gpt-5.5, gpt-5.4,
-  gpt-5.4-mini, gpt-5.3-codex, checked 2026-12).
+  gpt-5.4-mini, gpt-5.3-codex and the gpt-5.3-codex-spark preview, checked
+  2026-12).
 
 Names are compared after normalising (`normal`: surrounding blanks dropped,
 case ignored), the same way for every runtime.
@@ -41,9 +43,9 @@ INHERIT = "inherit"
 FAMILIES = ("opus", "sonnet", "haiku")
 ALIASES = (*FAMILIES, INHERIT)
 """The model names a spec may write other than a full id, exactly as written (anything else is RY008)."""
-CLAUDE_ALIASES = frozenset({*ALIASES, "fable"})
-"""Claude Code's model aliases for agent files (code.claude.com/docs/en/sub-agents, `model` row)."""
-ALIAS_IDS = {"opus": "claude-opus-4-7", "sonnet": "claude-sonnet-4-6", "haiku": "claude-haiku-4-5"}
+CLAUDE_ALIASES = frozenset({*ALIASES, "fable", "best", "opusplan", "sonnet[1m]", "opus[1m]"})
+"""Claude Code's model aliases (code.claude.com/docs/en/model-config, "Model aliases"): never an OpenAI model."""
+ALIAS_IDS = {"opus": "claude-opus-4-8", "sonnet": "claude-sonnet-4-6", "haiku": "claude-haiku-4-5"}
 """The id an alias stands for on the Anthropic API (code.claude.com/docs/en/model-config, "Model aliases"):
 what the Messages API is sent, the newest of each family in the price table."""
 
@@ -61,11 +63,15 @@ PRICES = {
     "sonnet": Price(3, 15),
     "haiku": Price(1, 5),
     "claude-opus-4-7": Price(5, 25),
+    "claude-opus-4-8": Price(5, 25),
     "claude-opus-4-6": Price(5, 25),
     "claude-opus-4-5": Price(5, 25),
     "claude-sonnet-4-6": Price(3, 15),
     "claude-sonnet-4-5": Price(3, 15),
     "claude-haiku-4-5": Price(1, 5),
+    # a tier above Opus, no family of the language: by its id only (platform.claude.com/docs/en/about-claude/pricing,
+    # with claude-opus-4-8, checked 2026-12)
+    "claude-fable-5": Price(10, 50),
     # Codex's default model, for a Claude model a Codex agent file leaves out: OpenAI's list price,
     # $5 / $30 per million tokens (developers.openai.com/api/docs/pricing, checked 2026-08)
     CODEX_DEFAULT_MODEL: Price(5, 30),
