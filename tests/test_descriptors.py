@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -130,3 +131,11 @@ def test_compile_and_run_use_them(extended: Path, tmp_path: Path) -> None:
     report = json.loads(next((repo / ".rally" / "runs").glob("*/report.json")).read_text())
     assert report["backend"] == "echo" and report["status"] == "passed"
     assert "You are api." in git(repo, "show", f"{report['integration_branch']}:out/api/notes.txt")
+
+
+def test_the_descriptor_examples_in_the_architecture_docs_are_the_code() -> None:
+    """Each "From `path`:" excerpt in docs/architecture.md is in that file as written."""
+    excerpts = re.findall(r"From `([^`]+)`:\n\n```python\n(.*?)```", (ROOT / "docs" / "architecture.md").read_text(), re.S)
+    assert {path for path, _ in excerpts} >= {"rallyc/targets/claude_subagents.py", "rallyc/runner/backends/shell.py"}
+    for path, code in excerpts:
+        assert code in (ROOT / path).read_text(), path
