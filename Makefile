@@ -13,7 +13,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # The real tools the integration tests drive (yaml-language-server, sarif-multitool), pinned in the lock file.
 NODE_STAMP := tests/integrations/node_modules/.installed
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test bench docs schemas clean
 
 # rallyc itself for the demo; the test extras (pytest, Node.js for the integration tools, ...) on top for tests
 $(STAMP): pyproject.toml
@@ -60,6 +60,11 @@ bench: $(TEST_STAMP)
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md
+
+# rallyc/catalog.py, the schemas' enums and defaults, and the defaults and runtimes tables of docs/language.md,
+# from the targets, the backends, rallyc/models.py and rallyc/defaults.py (tests/test_regenerate.py checks them)
+schemas: $(STAMP)
+	$(BIN)/python -m rallyc.regenerate
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .hypothesis tests/integrations/node_modules

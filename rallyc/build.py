@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
+from rallyc import defaults
 from rallyc.diagnostics import Finding, Fix
 from rallyc.ir import (
-    DEFAULT_TOKENS,
     After,
     Budget,
     Coordination,
@@ -35,7 +35,7 @@ from rallyc.syntax import Glob, PatternError, Reference, parse_duration, parse_r
 
 T = TypeVar("T")
 
-_TEAMMATE_DEFAULTS = {"model": "sonnet", "mode": "bypassPermissions"}
+_TEAMMATE_DEFAULTS = {"model": defaults.MODEL, "mode": defaults.MODE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ class _Builder:
             constraints=self.texts(("constraints",) if "constraints" in self.data else None),
             verify=self.texts(("verify",) if "verify" in self.data else None),
             merge_order=self.located_list(("merge", "order")),
-            report_to=(self.data.get("report") or {}).get("to", "user"),
+            report_to=(self.data.get("report") or {}).get("to", defaults.REPORT_TO),
             run=self.run_settings(),
             lint_ignore=self.located_list(("lint", "ignore")),
             tasks=tasks,
@@ -190,12 +190,12 @@ class _Builder:
         return Team(
             name=team["name"],
             goal=team["goal"],
-            runtime=team.get("runtime", "claude-agent-teams"),
-            repo=team.get("repo", "."),
-            base=team.get("base", "HEAD"),
-            lead_model=lead.get("model", "opus"),
+            runtime=team.get("runtime", defaults.RUNTIME),
+            repo=team.get("repo", defaults.REPO),
+            base=team.get("base", defaults.BASE),
+            lead_model=lead.get("model", defaults.LEAD_MODEL),
             lead_model_span=self.document.span(("team", "lead", "model")) if "model" in lead else None,
-            delegate=lead.get("delegate", True),
+            delegate=lead.get("delegate", defaults.DELEGATE),
             delegate_span=self.document.span(("team", "lead", "delegate")) if "delegate" in lead else None,
             size_justification=team.get("size_justification"),
         )
@@ -242,7 +242,7 @@ class _Builder:
             after=self.after((*path, "after") if "after" in node else None),
             estimate=self.quantity(self.inherited(path, "estimate"), parse_duration),
             timeout=self.quantity(self.inherited(path, "timeout"), parse_duration),
-            tokens=int(tokens.amount) if tokens else DEFAULT_TOKENS,
+            tokens=int(tokens.amount) if tokens else defaults.TOKENS,
             risk=self.located(self.inherited(path, "risk")),
             shared_state=self.located_list((*path, "shared_state")),
             done_when=self.texts((*path, "done_when") if "done_when" in node else None),
@@ -284,14 +284,14 @@ class _Builder:
     def run_settings(self) -> RunSettings:
         node = self.data.get("run") or {}
         return RunSettings(
-            backend=node.get("backend", "claude"),
+            backend=node.get("backend", defaults.BACKEND),
             shell=node.get("shell"),
-            retries=node.get("retries", 1),
+            retries=node.get("retries", defaults.RETRIES),
             concurrency=node.get("concurrency"),
             setup=tuple(node.get("setup", ())),
-            sandbox=node.get("sandbox", "auto"),
+            sandbox=node.get("sandbox", defaults.SANDBOX),
             sandbox_writable=tuple(node.get("sandbox_writable", ())),
-            max_file_mib=float(node.get("max_file_mib", 50)),
+            max_file_mib=float(node.get("max_file_mib", defaults.MAX_FILE_MIB)),
         )
 
 

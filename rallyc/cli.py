@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from rallyc import __version__
+from rallyc import __version__, catalog, defaults
 from rallyc.errors import RallyError
 from rallyc.reporters import FORMATS
 
@@ -261,7 +261,7 @@ def guard(args: tuple[str, ...]) -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False),
               help="Output folder, replaced as a whole (default: .rally/build/<team>/ under team.repo).")
 @click.option("--target", metavar="TARGET",
-              help="claude-agent-teams, claude-subagents or codex-subagents (default: team.runtime).")
+              help=f"One of {', '.join(catalog.TARGETS)} (default: team.runtime).")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 listing every file that is not what compiling would write.")
 @click.option("--install", is_flag=True,
@@ -394,8 +394,8 @@ def explain(spec: str | None, no_learned: bool, debug: bool) -> None:
 
 @cli.command("run")
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--backend", type=click.Choice(["claude", "codex", "anthropic", "shell"]),
-              help="What executes each task (default: run.backend of the spec, else claude).")
+@click.option("--backend", type=click.Choice(catalog.BACKENDS),
+              help=f"What executes each task (default: run.backend of the spec, else {defaults.BACKEND}).")
 @click.option("--shell", metavar="CMD",
               help="The shell backend's command (replaces run.shell; implies --backend shell), e.g. "
                    "'./agent.sh {task} {prompt_file}'.")

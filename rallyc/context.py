@@ -93,8 +93,8 @@ class LintContext:
         """`; estimated with learned values: ...` when the estimates use any, else empty: for findings."""
         if self.learned is None:
             return ""
-        from rallyc.analysis.cost import resolve_model
         from rallyc.learned import summary
+        from rallyc.models import resolve_model
 
         models = {resolve_model(mate.model.value, self.spec.team.lead_model) for mate in self.spec.teammates}
         used = self.learned.used_by(models, self.spec.team.runtime)

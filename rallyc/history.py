@@ -23,6 +23,7 @@ from typing import Any
 from rallyc.errors import RallyError
 from rallyc.journal import overrides_by_run
 from rallyc.learned import Learned, from_plan
+from rallyc.models import resolve_model
 from rallyc.repo import JOURNAL
 from rallyc.statuses import RunOutcome, TaskStatus
 
@@ -166,7 +167,7 @@ def _outcome(task: dict[str, Any], outcome: dict[str, Any], model: str, plan: di
 def _models(plan: dict[str, Any]) -> dict[str, str]:
     """Teammate -> the model its tasks were priced as."""
     lead = _text(plan["team"]["lead"]["model"])
-    return {_text(mate["name"]): lead if mate["model"] == "inherit" else _text(mate["model"]) for mate in plan["teammates"]}
+    return {_text(mate["name"]): resolve_model(_text(mate["model"]), lead) for mate in plan["teammates"]}
 
 
 def _number(value: Any) -> float:

@@ -8,14 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from rallyc import defaults
 from rallyc.source import Span
 from rallyc.globparse import EXCLUDE
 from rallyc.syntax import Glob, Reference
-
-DEFAULT_TOKENS = 150_000
-DEFAULT_TIMEOUT_SECONDS = 30 * 60
-DEFAULT_DURATION_SECONDS = 15 * 60
-SUBAGENT_RUNTIMES = frozenset({"claude-subagents", "codex-subagents"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,25 +87,25 @@ class Task:
 
     @property
     def duration_seconds(self) -> float:
-        """For schedule arithmetic: the estimate, else half the timeout, else 15 minutes."""
+        """For schedule arithmetic: the estimate, else half the timeout, else the default (15 minutes)."""
         if self.estimate:
             return self.estimate.amount
         if self.timeout:
             return self.timeout.amount / 2
-        return DEFAULT_DURATION_SECONDS
+        return defaults.DURATION_SECONDS
 
     @property
     def timeout_seconds(self) -> float:
-        """The fan-in deadline: the timeout, else twice the estimate, else 30 minutes."""
+        """The fan-in deadline: the timeout, else twice the estimate, else the default (30 minutes)."""
         if self.timeout:
             return self.timeout.amount
         if self.estimate:
             return 2 * self.estimate.amount
-        return DEFAULT_TIMEOUT_SECONDS
+        return defaults.TIMEOUT_SECONDS
 
     @property
     def risk_level(self) -> str:
-        return self.risk.value if self.risk else "low"
+        return self.risk.value if self.risk else defaults.RISK
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +138,9 @@ class Price:
 
 @dataclass(frozen=True, slots=True)
 class Coordination:
-    spawn: float = 120
-    handoff: float = 60
-    merge: float = 60
+    spawn: float = defaults.SPAWN_SECONDS
+    handoff: float = defaults.HANDOFF_SECONDS
+    merge: float = defaults.MERGE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +148,8 @@ class Budget:
     max_usd: Quantity | None
     max_tokens: Quantity | None
     overhead: float | None
-    """As written; None: the runtime's default (`rallyc.analysis.cost.overhead_for`), so a plan compiled for
-    another target is priced with that target's overhead."""
+    """As written; None: the runtime's default (its compile target's, `rallyc.analysis.cost.overhead_for`), so a
+    plan compiled for another target is priced with that target's overhead."""
     prices: Mapping[str, Price]
     """The spec's own price overrides; the built-in table fills in the rest."""
     coordination: Coordination
@@ -178,15 +174,15 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
-    backend: str = "claude"
+    backend: str = defaults.BACKEND
     shell: str | None = None
-    retries: int = 1
+    retries: int = defaults.RETRIES
     concurrency: int | None = None
     setup: tuple[str, ...] = ()
-    sandbox: str = "auto"
+    sandbox: str = defaults.SANDBOX
     """auto | required | off"""
     sandbox_writable: tuple[str, ...] = ()
-    max_file_mib: float = 50.0
+    max_file_mib: float = defaults.MAX_FILE_MIB
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rallyc.analysis.cost import CostEstimate, estimate, overhead_for, price_of
+from rallyc.analysis.cost import CostEstimate, estimate, overhead_for
 from rallyc.analysis.graph import TaskGraph
 from rallyc.context import LintContext
 from rallyc.globparse import EXCLUDE
 from rallyc.ir import Spec, Task, Teammate, written
 from rallyc.learned import Learned, LearnedValue, summary, value_document
-from rallyc.models import priced_model
+from rallyc.models import price_of, priced_model
 from rallyc.repo import LEARNED_FILE
 
 PLAN_VERSION = 1

@@ -26,10 +26,12 @@ def modules_after(*args: str) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-def test_lint_imports_no_jinja_anthropic_or_runner() -> None:
+def test_lint_imports_no_jinja_anthropic_runner_or_target() -> None:
+    """What lint needs of the targets and backends is in the generated `rallyc.catalog`."""
     modules = modules_after("lint", "--no-repo", str(EXAMPLES[0]))
-    assert "rallyc.api" in modules
-    assert not {m for m in modules if m.split(".")[0] in {"jinja2", "anthropic"} or m.startswith("rallyc.runner")}
+    assert "rallyc.api" in modules and "rallyc.catalog" in modules
+    assert not {m for m in modules if m.split(".")[0] in {"jinja2", "anthropic"}
+                or m.startswith(("rallyc.runner", "rallyc.targets"))}
 
 
 def test_a_valid_spec_needs_neither_jsonschema_nor_networkx() -> None:
@@ -58,3 +60,11 @@ def test_lint_reads_learned_values_only_where_there_are_some(tmp_path: Path) -> 
     (tmp_path / ".agents" / "rally-learned.json").write_text('{"generator": "rallyc", "version": 1, "values": []}')
     modules = modules_after("lint", "--no-repo", str(spec))
     assert "rallyc.learned" in modules and not {"rallyc.learn", "rallyc.history", "rallyc.journal"} & modules
+
+
+def test_the_ir_builder_imports_no_later_stage() -> None:
+    """load -> parse -> IR -> passes: building the IR (its defaults, the models it names) needs no analysis."""
+    done = subprocess.run([sys.executable, "-c", "import json, sys, rallyc.build, rallyc.models; "
+                           "print(json.dumps(sorted(sys.modules)))"], capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
+    modules = set(json.loads(done.stdout))
+    assert not {m for m in modules if m.startswith(("rallyc.analysis", "rallyc.rules", "rallyc.targets", "rallyc.runner"))}

@@ -19,6 +19,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
+from rallyc import catalog, defaults
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "schemas" / "team.rally.schema.json"
 
@@ -279,11 +281,11 @@ def test_model_definition(schema: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("path", "values", "default"),
     [
-        (("team", "runtime"), ["claude-agent-teams", "claude-subagents", "codex-subagents"], "claude-agent-teams"),
+        (("team", "runtime"), list(catalog.TARGETS), defaults.RUNTIME),
         (("teammates", "[]", "mode"), ["bypassPermissions", "plan", "default"], "bypassPermissions"),
         (("teammates", "[]", "tasks", "[]", "risk"), ["low", "medium", "high"], "low"),
         (("report", "to"), ["nexus", "guardian", "radar", "judge", "user"], "user"),
-        (("run", "backend"), ["claude", "codex", "anthropic", "shell"], "claude"),
+        (("run", "backend"), list(catalog.BACKENDS), defaults.BACKEND),
     ],
 )
 def test_enums(schema: dict[str, Any], path: tuple[str, ...], values: list[str], default: str) -> None:

@@ -1,74 +1,23 @@
-"""Prices and the cost and token estimates (docs/language.md, "Derived semantics", cost estimate)."""
+"""The cost and token estimates (docs/language.md, "Derived semantics", cost estimate); the prices are
+`rallyc.models`'."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rallyc.ir import SUBAGENT_RUNTIMES, Budget, Price, Spec
-from rallyc.models import ALIASES, CODEX_DEFAULT_MODEL, priced_model
+from rallyc.catalog import OVERHEAD
+from rallyc.ir import Budget, Spec
+from rallyc.models import PRICE_TABLE_DATE, price_of, priced_model
 from rallyc.units import format_tokens, format_usd
 
 if TYPE_CHECKING:
     from rallyc.learned import Learned
 
-PRICE_TABLE_DATE = "2026-11"
-"""When the built-in table below was last checked against Anthropic's published prices."""
-
-_FAMILIES = ("opus", "sonnet", "haiku")
-_BUILTIN = {
-    "opus": Price(5, 25),
-    "sonnet": Price(3, 15),
-    "haiku": Price(1, 5),
-    "claude-opus-4-7": Price(5, 25),
-    "claude-opus-4-6": Price(5, 25),
-    "claude-opus-4-5": Price(5, 25),
-    "claude-sonnet-4-6": Price(3, 15),
-    "claude-sonnet-4-5": Price(3, 15),
-    "claude-haiku-4-5": Price(1, 5),
-    # Codex's default model, for a Claude model a Codex agent file leaves out: OpenAI's list price,
-    # $5 / $30 per million tokens (developers.openai.com/api/docs/pricing, checked 2026-08)
-    CODEX_DEFAULT_MODEL: Price(5, 30),
-    # OpenAI models a Codex teammate may name: standard-tier list prices (github/docs
-    # data/tables/copilot/models-and-pricing.yml and developers.openai.com/api/docs/models/gpt-5.1, checked 2026-12)
-    "gpt-5.3-codex": Price(1.75, 14),
-    "gpt-5.2-codex": Price(1.75, 14),
-    "gpt-5.2": Price(1.75, 14),
-    "gpt-5.1": Price(1.25, 10),
-    "gpt-5-mini": Price(0.25, 2),
-}
-
-
-MODEL_IDS = tuple(model for model in _BUILTIN if model not in ALIASES)
-"""The full model ids the built-in table knows."""
-
 
 def overhead_for(budget: Budget, runtime: str) -> float:
-    """`budget.overhead` as written, else the runtime's: agent teams cost 3-4x a single session, subagents
-    1.5-2x (the guide's budget guardrails)."""
-    if budget.overhead is not None:
-        return budget.overhead
-    return 1.75 if runtime in SUBAGENT_RUNTIMES else 3.5
-
-
-def family(model: str) -> str:
-    """The alias a full model id is priced as: the family its name contains, else sonnet."""
-    lowered = model.lower()
-    return next((name for name in _FAMILIES if name in lowered), "sonnet")
-
-
-def resolve_model(model: str, lead_model: str) -> str:
-    return lead_model if model == "inherit" else model
-
-
-def price_of(model: str, prices: dict[str, Price] | None = None) -> Price:
-    """`prices` (the spec's overrides) by exact id, then by family; then the built-in table."""
-    for table in (prices or {}, _BUILTIN):
-        if model in table:
-            return table[model]
-        if family(model) in table:
-            return table[family(model)]
-    return _BUILTIN["sonnet"]
+    """`budget.overhead` as written, else the runtime's, as its compile target declares it."""
+    return budget.overhead if budget.overhead is not None else OVERHEAD[runtime]
 
 
 @dataclass(frozen=True, slots=True)

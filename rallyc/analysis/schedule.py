@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rallyc.analysis.cost import resolve_model
 from rallyc.analysis.graph import TaskGraph
 from rallyc.ir import Coordination, Spec
+from rallyc.models import resolve_model
 
 if TYPE_CHECKING:
     from rallyc.learned import Learned

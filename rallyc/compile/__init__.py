@@ -206,10 +206,6 @@ def runtime_folders(files: Iterable[str]) -> list[str]:
     return sorted({relative.rsplit("/", 1)[0] for relative in files})
 
 
-UNINSTALL_FOLDERS = (".claude/agents", ".claude/rally", ".codex/agents", ".codex/rally")
-"""Every folder any target installs runtime files into."""
-
-
 def uninstall(spec: Path) -> list[str]:
     """Remove what `--install` put into the repository for `spec`, whatever its target: its marked runtime files,
     and its hooks from the hooks files (each restored as it was). The spec need only build, not lint clean."""
@@ -217,14 +213,16 @@ def uninstall(spec: Path) -> list[str]:
     from rallyc.compile.output import marker_text, stale
     from rallyc.owners import load
     from rallyc.repo import repo_root
+    from rallyc.targets import targets
 
     ctx = load(spec)
     repo = repo_root(ctx.path, ctx.spec.team.repo)
     marker = marker_text(Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix())
-    mine = stale(repo, list(UNINSTALL_FOLDERS), marker, {})
+    every = targets().values()
+    mine = stale(repo, sorted({folder for target in every for folder in target.install_folders}), marker, {})
     try:
         for relative in mine:
             inside(repo, relative).unlink()
-        return sorted(mine + hooksinstall.uninstall(repo, marker))
+        return sorted(mine + hooksinstall.uninstall(repo, marker, sorted({target.hooks_file for target in every})))
     except OSError as error:
         raise RallyError(f"could not uninstall from {repo}: {error.strerror or error}") from error

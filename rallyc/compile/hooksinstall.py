@@ -18,8 +18,6 @@ from rallyc.compile.hookfile import Group, checked, fingerprint, is_marked, merg
 from rallyc.files import write_atomic
 from rallyc.paths import inside
 
-HOOKS_FILES = (".claude/settings.json", ".codex/hooks.json")
-"""Every file any target merges into: uninstall looks in each."""
 BEFORE = ".rally/hooks-before.json"
 
 
@@ -64,11 +62,12 @@ def install(repo: Path, merged_files: Mapping[str, Sequence[Group]], marker: str
     return written
 
 
-def uninstall(repo: Path, marker: str) -> list[str]:
-    """Take this spec's groups out of every hooks file, restoring each as it was; the files changed or removed."""
+def uninstall(repo: Path, marker: str, hooks_files: Sequence[str]) -> list[str]:
+    """Take this spec's groups out of each hooks file (every target's), restoring each as it was; the files
+    changed or removed."""
     changed = []
     before = _records(repo)
-    for relative in HOOKS_FILES:
+    for relative in hooks_files:
         text = current(repo, relative)
         if text is None:
             continue

@@ -33,10 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rallyc.analysis.cost import MODEL_IDS
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity, closest
-from rallyc.models import ALIASES
+from rallyc.models import ALIASES, MODEL_IDS
 from rallyc.source import Span
 
 code = "RY008"

@@ -43,10 +43,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rallyc.analysis.cost import family, resolve_model
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Related, Severity
 from rallyc.ir import Teammate
+from rallyc.models import INHERIT, family, resolve_model
 
 code = "RY307"
 name = "model-mixing"
@@ -95,4 +95,4 @@ def _all_on_opus(ctx: LintContext, routine: list[Teammate]) -> Finding:
 
 def _model_text(teammate: Teammate, lead: str) -> str:
     model = teammate.model.value
-    return f"`inherit` from the lead's `{lead}`" if model == "inherit" else f"`{model}`"
+    return f"`inherit` from the lead's `{lead}`" if model == INHERIT else f"`{model}`"

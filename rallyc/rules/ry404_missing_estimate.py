@@ -37,9 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rallyc import defaults
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity
-from rallyc.ir import DEFAULT_DURATION_SECONDS, DEFAULT_TIMEOUT_SECONDS
 from rallyc.units import format_duration
 
 code = "RY404"
@@ -48,7 +48,7 @@ severity = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    deadline, duration = format_duration(DEFAULT_TIMEOUT_SECONDS), format_duration(DEFAULT_DURATION_SECONDS)
+    deadline, duration = format_duration(defaults.TIMEOUT_SECONDS), format_duration(defaults.DURATION_SECONDS)
     for task in ctx.spec.tasks:
         if task.estimate is None and task.timeout is None:
             yield Finding(

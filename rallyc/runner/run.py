@@ -109,7 +109,12 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
         (_saved_backend(top, options.resume) if options.resume else None) or ctx.spec.run.backend  # fmt: skip
     if options.shell and name != "shell":
         raise RallyError(f"--shell is a command for the shell backend, not for --backend {name}")
-    plan, files = compile_for_run(ctx, name, options.shell or (_saved_shell(top, options.resume) if options.resume else None))
+    try:
+        backend = backend_named(name)
+    except (ValueError, ImportError) as error:
+        raise RallyError(f"backend `{name}` is not available: {error}") from error
+    shell = options.shell or (_saved_shell(top, options.resume) if options.resume else None)
+    plan, files = compile_for_run(ctx, backend.runtime, shell)
     base_commit = git.commit_of(top, plan.team.base)
     if base_commit is None:
         raise RallyError(f"team.base `{plan.team.base}` does not resolve to a commit in {top}",
@@ -124,10 +129,6 @@ def preflight(spec: Path, options: RunOptions, env: Mapping[str, str]) -> Prepar
     if dirty and options.apply:
         raise RallyError(f"--apply refused: {len(dirty)} tracked file(s) have uncommitted changes ({', '.join(dirty[:3])}"
                          f"{', ...' if len(dirty) > 3 else ''})", hint="commit or stash them first")  # fmt: skip
-    try:
-        backend = backend_named(name)
-    except (ValueError, ImportError) as error:
-        raise RallyError(f"backend `{name}` is not available: {error}") from error
     unready = []
     try:
         backend.preflight(env, plan.run.shell)

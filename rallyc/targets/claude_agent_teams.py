@@ -27,18 +27,27 @@ Facts this target relies on, each checked against Claude Code's documentation
 
 from __future__ import annotations
 
+from rallyc.models import Provider
 from rallyc.plan import Plan, TeammatePlan
-from rallyc.targets import Output
-from rallyc.targets.common import CLAUDE_AGENT_FOLDER, ClaudeFlavour, emit_claude
-
-NAME = "claude-agent-teams"
-RUNTIME_FOLDER = CLAUDE_AGENT_FOLDER
+from rallyc.targets import Output, Target
+from rallyc.targets.common import CLAUDE_AGENT_FOLDER, CLAUDE_SETTINGS, ClaudeFlavour, emit_claude
 
 
 def emit(plan: Plan, marker: str) -> Output:
-    return emit_claude(plan, marker, NAME, ClaudeFlavour(permission_mode, hooks_in_agents=False))
+    return emit_claude(plan, marker, TARGET.name, ClaudeFlavour(permission_mode, hooks_in_agents=False))
 
 
 def permission_mode(mate: TeammatePlan) -> str | None:
     """None: a teammate's mode is the lead's; `plan` is asked for when spawning."""
     return None
+
+
+TARGET = Target(
+    name="claude-agent-teams",
+    summary="Claude Code agent teams: a lead session with teammates",
+    runtime_folder=CLAUDE_AGENT_FOLDER,
+    hooks_file=CLAUDE_SETTINGS,
+    overhead=3.5,  # a team costs 3-4x a single session (the Rally orchestration guide's budget guardrails)
+    agent_models=Provider.ANTHROPIC,
+    emit=emit,
+)

@@ -18,17 +18,26 @@ frontmatter").
 
 from __future__ import annotations
 
+from rallyc.models import Provider
 from rallyc.plan import Plan, TeammatePlan
-from rallyc.targets import Output
-from rallyc.targets.common import CLAUDE_AGENT_FOLDER, ClaudeFlavour, emit_claude
-
-NAME = "claude-subagents"
-RUNTIME_FOLDER = CLAUDE_AGENT_FOLDER
+from rallyc.targets import Output, Target
+from rallyc.targets.common import CLAUDE_AGENT_FOLDER, CLAUDE_SETTINGS, ClaudeFlavour, emit_claude
 
 
 def emit(plan: Plan, marker: str) -> Output:
-    return emit_claude(plan, marker, NAME, ClaudeFlavour(permission_mode, hooks_in_agents=True))
+    return emit_claude(plan, marker, TARGET.name, ClaudeFlavour(permission_mode, hooks_in_agents=True))
 
 
 def permission_mode(mate: TeammatePlan) -> str | None:
     return "default" if mate.mode == "plan" else mate.mode
+
+
+TARGET = Target(
+    name="claude-subagents",
+    summary="Claude Code subagents: the lead delegates one task at a time",
+    runtime_folder=CLAUDE_AGENT_FOLDER,
+    hooks_file=CLAUDE_SETTINGS,
+    overhead=1.75,  # subagents cost 1.5-2x a single session (the Rally orchestration guide's budget guardrails)
+    agent_models=Provider.ANTHROPIC,
+    emit=emit,
+)

@@ -22,24 +22,23 @@ from __future__ import annotations
 
 from rallyc.compile.hookfile import with_groups
 from rallyc.compile.render import render
-from rallyc.models import CODEX_DEFAULT_MODEL, runtime_model
+from rallyc.models import CODEX_DEFAULT_MODEL, Provider, runtime_model
 from rallyc.plan import Plan, TeammatePlan
-from rallyc.targets import Output
+from rallyc.targets import Output, Target
 from rallyc.targets.common import description, prompt_files, qualified_names
 from rallyc.targets.hooks import codex_hooks, guard_plan_file
 
-NAME = "codex-subagents"
 RUNTIME_FOLDER = ".codex/agents"
 CODEX_HOOKS = ".codex/hooks.json"
 
 
 def emit(plan: Plan, marker: str) -> Output:
     agents = qualified_names(plan)
-    files, bodies = prompt_files(plan, marker, NAME, agents)
+    files, bodies = prompt_files(plan, marker, TARGET.name, agents)
     runtime = {
         f"{RUNTIME_FOLDER}/{agents[mate.name]}.toml": render(
             "codex-subagents/agent.toml.j2", marker=marker, agent=agents[mate.name], nickname=mate.name,
-            model=runtime_model(mate.model, NAME), description=description(plan, mate), sandbox=sandbox_mode(mate),
+            model=runtime_model(mate.model, TARGET.name), description=description(plan, mate), sandbox=sandbox_mode(mate),
             body=bodies[mate.name])
         for mate in plan.teammates
     }  # fmt: skip
@@ -55,8 +54,19 @@ def sandbox_mode(mate: TeammatePlan) -> str:
 
 
 def _notes(plan: Plan) -> tuple[str, ...]:
-    dropped = [f"{mate.name} ({mate.model})" for mate in plan.teammates if runtime_model(mate.model, NAME) is None]
+    dropped = [f"{mate.name} ({mate.model})" for mate in plan.teammates if runtime_model(mate.model, TARGET.name) is None]
     if not dropped:
         return ()
     return (f"{RUNTIME_FOLDER}: no `model` for {', '.join(dropped)}: Claude models mean nothing to Codex, which "
             f"uses its configured model instead; the estimate prices their tasks as {CODEX_DEFAULT_MODEL}",)  # fmt: skip
+
+
+TARGET = Target(
+    name="codex-subagents",
+    summary="Codex subagents: the lead spawns one agent per task",
+    runtime_folder=RUNTIME_FOLDER,
+    hooks_file=CODEX_HOOKS,
+    overhead=1.75,  # subagents cost 1.5-2x a single session (the Rally orchestration guide's budget guardrails)
+    agent_models=Provider.OPENAI,
+    emit=emit,
+)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from rallyc.errors import RallyError
-from rallyc.runner.backends import BACKENDS, Backend, TaskRequest, TaskResult, backend_named
+from rallyc.runner.backends import Backend, TaskRequest, TaskResult, backends
 from tests.runner.agent_fakes import (
     FAKE_KEY,
     FakeMessagesAPI,
@@ -57,9 +57,10 @@ def fake_bin(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=list(backends().values()), ids=list(backends()))
 def backend(request: pytest.FixtureRequest) -> Backend:
-    return backend_named(request.param)
+    found: Backend = request.param
+    return found
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from rallyc.analysis.cost import price_of
 from rallyc.errors import RallyError
 from rallyc.runner.backends import TaskRequest, TaskResult, backend_named
 from rallyc.runner.backends import anthropic as anthropic_backend
-from rallyc.models import is_claude_model
+from rallyc.models import api_model_id, is_claude_model, price_of
 from tests.runner.agent_fakes import (
     FAKE_KEY,
     FakeMessagesAPI,
@@ -244,7 +243,7 @@ def test_anthropic_tool_loop_lists_reads_and_writes(worktree: Path) -> None:
     assert result.ok and result.summary == "Added the routes."
     assert (worktree / ROUTES).read_text() == "ROUTES = []\n"
     first, *rest = api.requests
-    assert first["model"] == "claude-opus-4-7"
+    assert first["model"] == "claude-opus-4-8"
     assert {tool["name"] for tool in first["tools"]} == {"list_files", "read_file", "write_file", "run_command"}
     assert all(tool["input_schema"]["type"] == "object" for tool in first["tools"])
     assert "You are api, the implementation teammate." in first["system"] and "src/api/**" in first["system"]
@@ -259,7 +258,7 @@ def test_anthropic_tool_loop_lists_reads_and_writes(worktree: Path) -> None:
     assert written["t4"]["content"].startswith("exit code 0") and "ROUTES = []" in written["t4"]["content"]
     # usage summed over the four turns; the cache read is input too, priced at a tenth
     assert (result.usage.input_tokens, result.usage.output_tokens) == (1000 + 1000, 100)
-    price = price_of("claude-opus-4-7")
+    price = price_of("claude-opus-4-8")
     assert result.usage.cost_usd == pytest.approx(((1000 + 0.1 * 1000) * price.input + 100 * price.output) / 1e6)
     assert "turn 4: stop_reason=end_turn" in result.log
 
@@ -416,11 +415,10 @@ def test_anthropic_preflight_and_model_ids() -> None:
     backend.preflight({"ANTHROPIC_API_KEY": FAKE_KEY}, None)
     with pytest.raises(RallyError, match="ANTHROPIC_API_KEY"):
         backend.preflight({"PATH": os.defpath}, None)
-    model_id = anthropic_backend.model_id
-    assert [model_id(m) for m in ("opus", "sonnet", "haiku")] == ["claude-opus-4-7", "claude-sonnet-4-6",
-                                                                   "claude-haiku-4-5"]
-    assert model_id("inherit") == "claude-sonnet-4-6" and model_id("claude-opus-4-5") == "claude-opus-4-5"
-    assert all(price_of(model_id(alias)) == price_of(alias) for alias in ("opus", "sonnet", "haiku"))
+    assert [api_model_id(m) for m in ("opus", "sonnet", "haiku")] == ["claude-opus-4-8", "claude-sonnet-4-6",
+                                                                       "claude-haiku-4-5"]
+    assert api_model_id("inherit") == "claude-sonnet-4-6" and api_model_id("claude-opus-4-5") == "claude-opus-4-5"
+    assert all(price_of(api_model_id(alias)) == price_of(alias) for alias in ("opus", "sonnet", "haiku"))
 
 
 def test_anthropic_is_imported_only_when_a_task_runs() -> None:

@@ -30,7 +30,7 @@ SPEC = SMALL_SPEC.replace("{id: pages, do: Add the pages., estimate: 20m, verify
 
 @pytest.fixture
 def plan(write_spec) -> Plan:  # type: ignore[no-untyped-def]
-    lowered, _ = compile_for_run(lint_clean(write_spec(SPEC)), "shell")
+    lowered, _ = compile_for_run(lint_clean(write_spec(SPEC)), "claude-subagents")
     return lowered
 
 

@@ -1,22 +1,27 @@
-"""What executes one task: the Backend protocol, and the backends found by name.
+"""What executes one task: the Backend protocol, and the backends found by walking this folder.
 
 A backend is one module here (`shell.py`, `claude.py`, `codex.py`,
-`anthropic.py`) exposing `backend() -> Backend`. The runner never branches on
-the backend's name: everything it needs is in `TaskRequest` and `TaskResult`.
+`anthropic.py`) whose `BACKEND` is its descriptor: an object with the
+backend's name, the compile target whose prompts it runs, a one-line
+summary, `preflight`, `state_paths` and `run` (the `Backend` protocol). No
+registry to edit: a module is found by walking the folder (helper modules
+start with `_`), and `make schemas` copies the names into `rallyc.catalog`
+for the CLI and the schemas. The runner never branches on the backend's
+name: everything it needs is in `TaskRequest` and `TaskResult`.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from rallyc.runner.sandbox import Sandbox
-
-BACKENDS = ("shell", "claude", "codex", "anthropic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,11 @@ class TaskResult:
 
 class Backend(Protocol):
     name: str
+    """The `run.backend` value (and `rallyc run --backend`) that picks it."""
+    runtime: str
+    """The compile target whose prompts it runs: a worker per task that reads its answer, so a subagent runtime."""
+    summary: str
+    """What runs the task, in one sentence: for the schema, the docs and the CLI's help."""
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         """Raise RallyError naming what is missing (a binary on PATH, a key, `run.shell`)."""
@@ -94,9 +104,19 @@ class Backend(Protocol):
         """Run the task in `request.worktree`; past the timeout, kill the whole process group."""
 
 
+@cache
+def backends() -> dict[str, Backend]:
+    """Every backend module's descriptor, by name."""
+    found: dict[str, Backend] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            backend: Backend = importlib.import_module(f"{__name__}.{info.name}").BACKEND
+            found[backend.name] = backend
+    return dict(sorted(found.items()))
+
+
 def backend_named(name: str) -> Backend:
-    if name not in BACKENDS:
-        raise ValueError(f"unknown backend {name!r}")
-    module = importlib.import_module(f"{__name__}.{name}")
-    found: Backend = module.backend()
-    return found
+    found = backends()
+    if name not in found:
+        raise ValueError(f"unknown backend {name!r} (one of {', '.join(found)})")
+    return found[name]

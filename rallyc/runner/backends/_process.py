@@ -6,7 +6,7 @@ everything a backend returns (`rallyc.runner.secrets` says what a secret is).
 claude's result object is parsed from stdout alone, and codex's event stream line by line as it
 arrives (`on_line`), so a `turn.failed` in the middle of megabytes of output still counts. `run_cli`
 is the part the CLI backends share; each keeps only its argv and how it reads the output. Private to
-the backends (the underscore keeps it out of `BACKENDS`).
+the backends (the underscore keeps it out of `backends()`).
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rallyc.analysis.cost import price_of
 from rallyc.compile.render import globs
 from rallyc.errors import RallyError
+from rallyc.models import api_model_id, price_of
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip
 from rallyc.runner.backends._workspace import ToolError, Workspace
@@ -30,15 +30,6 @@ from rallyc.syntax import PatternError
 
 if TYPE_CHECKING:
     from anthropic.types import Message, MessageParam, ToolParam, ToolResultBlockParam, ToolUseBlock
-
-MODEL_IDS = {
-    "opus": "claude-opus-4-7",
-    "sonnet": "claude-sonnet-4-6",
-    "haiku": "claude-haiku-4-5",
-}
-"""The alias a spec may write → the model id sent. The newest of each family in the price table
-(`rallyc.analysis.cost`, checked 2026-11); a full id in the spec is sent as written. `inherit`
-should have been resolved to the lead's model by the runner; if it was not, sonnet is used."""
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 MAX_TURNS = 50
@@ -88,15 +79,10 @@ and run_command. Paths are relative to the repository root. You may write only f
 a one-line summary of what you did."""
 
 
-def model_id(model: str) -> str:
-    name = model.strip()
-    if name == "inherit" or not name:
-        return MODEL_IDS["sonnet"]
-    return MODEL_IDS.get(name.lower(), name)
-
-
 class AnthropicBackend:
     name = "anthropic"
+    runtime = "claude-subagents"
+    summary = "The Anthropic API directly."
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         if importlib.util.find_spec("anthropic") is None:  # finds it without the second an import takes
@@ -121,7 +107,7 @@ class AnthropicBackend:
             workspace = Workspace(request.worktree, request.owns, request.env, COMMAND_TIMEOUT, request.sandbox)
         except PatternError as error:
             return TaskResult(False, f"an `owns` glob does not parse: {error.message}")
-        session = Session(request, workspace, model_id(request.model), redactor)
+        session = Session(request, workspace, api_model_id(request.model), redactor)
         timed_out = False
         try:
             ok, summary = await asyncio.wait_for(session.loop(), request.timeout_seconds)
@@ -249,5 +235,4 @@ def _message_of(error: Any) -> str:
     return str(getattr(error, "message", error))
 
 
-def backend() -> AnthropicBackend:
-    return AnthropicBackend()
+BACKEND = AnthropicBackend()

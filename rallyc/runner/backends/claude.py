@@ -28,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from rallyc.models import command_model
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip, count, require_executable, run_cli
 from rallyc.runner.process import Finished
@@ -39,6 +40,8 @@ STDOUT_CAP = 16 << 20
 
 class ClaudeBackend:
     name = "claude"
+    runtime = "claude-subagents"
+    summary = "The Claude Code CLI."
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         require_executable(EXECUTABLE, env, "npm install -g @anthropic-ai/claude-code")
@@ -57,9 +60,9 @@ class ClaudeBackend:
 
 def command(executable: str, request: TaskRequest) -> list[str]:
     argv = [executable, "-p", "--output-format", "json", "--permission-mode", request.mode]
-    # `inherit` means "the model of the session that runs it": leaving `--model` out does that.
-    if request.model and request.model != "inherit":
-        argv += ["--model", request.model]
+    model = command_model(request.model, ClaudeBackend.runtime)  # `inherit`: leaving `--model` out keeps the session's
+    if model:
+        argv += ["--model", model]
     if request.system_prompt:
         argv += ["--append-system-prompt", request.system_prompt]
     return argv
@@ -134,5 +137,4 @@ def shown(argv: list[str], request: TaskRequest) -> list[str]:
     return [f"<system prompt: {len(system)} chars>" if system and arg == system else arg for arg in argv]
 
 
-def backend() -> ClaudeBackend:
-    return ClaudeBackend()
+BACKEND = ClaudeBackend()

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rallyc.models import CODEX_RUNTIME, runtime_model
+from rallyc.models import command_model
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip, count, require_executable, run_cli
 from rallyc.runner.process import Finished
@@ -37,6 +37,8 @@ EXECUTABLE = "codex"
 
 class CodexBackend:
     name = "codex"
+    runtime = "codex-subagents"
+    summary = "The Codex CLI."
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         require_executable(EXECUTABLE, env, "npm install -g @openai/codex")
@@ -56,7 +58,7 @@ class CodexBackend:
 def command(executable: str, request: TaskRequest) -> list[str]:
     sandbox = "danger-full-access" if request.sandbox is not None else "workspace-write"  # see the module's docs
     argv = [executable, "exec", "--json", "--sandbox", sandbox, "-C", str(request.worktree)]
-    model = runtime_model(request.model.strip(), CODEX_RUNTIME)  # a Claude model: codex keeps its own default
+    model = command_model(request.model, CodexBackend.runtime)  # a Claude model: codex keeps its own default
     if model:
         argv += ["-m", model]
     return [*argv, "-"]
@@ -127,5 +129,4 @@ class Events:
                           said=self.last_message)  # fmt: skip
 
 
-def backend() -> CodexBackend:
-    return CodexBackend()
+BACKEND = CodexBackend()

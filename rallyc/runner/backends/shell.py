@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rallyc.errors import RallyError
-from rallyc.runner.backends import Backend, TaskRequest, TaskResult, Usage
+from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.process import LiveLog, run_shell
 from rallyc.runner.secrets import Redactor
 
@@ -34,6 +34,8 @@ SUMMARY_LENGTH = 120
 
 class ShellBackend:
     name = "shell"
+    runtime = "claude-subagents"
+    summary = "A command template given in run.shell."
 
     def preflight(self, env: Mapping[str, str], shell: str | None) -> None:
         if not shell or not shell.strip():
@@ -89,5 +91,4 @@ def _summary(output: str, exit_code: int, timed_out: bool, timeout: float) -> st
     return last
 
 
-def backend() -> Backend:
-    return ShellBackend()
+BACKEND = ShellBackend()
