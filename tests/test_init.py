@@ -317,3 +317,91 @@ def test_the_starter_proposes_a_setup_for_the_toolchain_it_recognises(tmp_path: 
     assert code == 0, output
     lints_clean(repo / "team.rally.yaml")
     assert spec_data(repo / "team.rally.yaml").get("run", {}).get("setup") == setup
+
+
+# ---- real repositories: the layouts of four public projects, rebuilt with empty files ------------------------
+
+LAYOUT_FILES = ROOT / "tests" / "fixtures" / "layouts"
+CLICK = {
+    "src": (["src/**"], ["python -m pytest -q tests"]),  # the one code folder: the repository's tests are its own
+    "tests": (["tests/**"], ["python -m pytest -q tests"]),
+    "docs": (["docs/**", "examples/**"], None),  # examples are no teammate of their own
+}
+PRETTIER = {
+    "src": (["src/**", "benchmarks/**", "bin/**", "packages/plugin-hermes/**", "packages/plugin-oxc/**",
+             "packages/plugin-yuku/**", "scripts/**", "types/**", "vendors/**"], ["npm test"]),
+    "tests": (["tests/**"], ["npm test"]),
+    "docs": (["changelog_unreleased/**", "docs/**", "website/**"], None),
+}  # fmt: skip
+RIPGREP = {  # the workspace's crates, each tested through its own manifest; crates/core is the root package's
+    "core-and-4-more": (["crates/cli/**", "crates/core/**", "crates/index/**", "crates/matcher/**",
+                         "crates/searcher/**", "benchsuite/**", "ci/**", "fuzz/**", "pkg/**", "scripts/**"],
+                        ["cargo test --manifest-path crates/cli/Cargo.toml", "cargo test",
+                         "cargo test --manifest-path crates/index/Cargo.toml",
+                         "cargo test --manifest-path crates/matcher/Cargo.toml",
+                         "cargo test --manifest-path crates/searcher/Cargo.toml"]),
+    "ignore-and-5-more": ([f"crates/{name}/**" for name in ("globset", "grep", "ignore", "pcre2", "printer", "regex")],
+                          [f"cargo test --manifest-path crates/{name}/Cargo.toml"
+                           for name in ("globset", "grep", "ignore", "pcre2", "printer", "regex")]),
+    "tests": (["tests/**"], ["cargo test"]),
+}  # fmt: skip
+COBRA = {
+    "root": (["*.go"], ["go test ."]),  # the package at the top of the repository
+    "doc": (["doc/**"], ["go test ./doc/..."]),  # named like documentation, a Go package by its files
+    "site": (["site/**", "assets/**"], None),
+}
+REAL = {"click": (CLICK, "python -m pytest -q"), "prettier": (PRETTIER, "npm test"),
+        "ripgrep": (RIPGREP, "cargo test --workspace"), "cobra": (COBRA, "go test ./...")}  # fmt: skip
+
+
+def rebuilt(root: Path, layout: str) -> Path:
+    """A git repository at `root` that tracks the files of `layout`, all empty."""
+    root.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for path in (LAYOUT_FILES / f"{layout}.txt").read_text(encoding="utf-8").splitlines():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).touch()
+    subprocess.run(["git", "-C", str(root), "add", "-A", "."], check=True)
+    return root
+
+
+@pytest.mark.parametrize("layout", REAL)
+def test_real_repositories_get_teammates_for_their_work(layout: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    repo = rebuilt(tmp_path / layout, layout)
+    code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    assert code == 0, output
+    lints_clean(repo / "team.rally.yaml")
+    data = spec_data(repo / "team.rally.yaml")
+    *workers, review = data["teammates"]
+    expected, suite = REAL[layout]
+    assert {w["name"]: (w["owns"], w["tasks"][0].get("verify")) for w in workers} == expected
+    assert review["name"] == "review" and "owns" not in review and "mode" not in review
+    assert data["verify"] == [suite]  # the whole suite, once, on the merged result
+
+
+def test_a_workspace_member_runs_its_own_npm_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = ["package.json", "packages/app/package.json", "packages/app/index.js", "packages/lib/package.json",
+             "packages/lib/index.js", "packages/ui/package.json", "packages/ui/index.js", "docs/index.md"]
+    repo = git_index(tmp_path / "mono", files)
+    for name, script in (("app", "vitest run"), ("lib", 'echo "Error: no test specified" && exit 1')):
+        (repo / "packages" / name / "package.json").write_text(json.dumps({"scripts": {"test": script}}))
+    init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    data = spec_data(repo / "team.rally.yaml")
+    verify = {t["name"]: t["tasks"][0].get("verify") for t in data["teammates"]}
+    # npm's placeholder script and a package.json without one run nothing; the whole suite runs at the end
+    assert verify == {"app-ui": ["npm --prefix packages/app test"], "lib": None, "docs": None, "review": None}
+    lints_clean(repo / "team.rally.yaml")
+
+
+def test_a_python_folder_runs_the_tests_inside_it_or_under_its_name(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    files = ["pyproject.toml", "alpha/a.py", "alpha/b.py", "beta/b.py", "beta/test_b.py", "gamma/c.py", "gamma/d.py",
+             "tests/alpha/test_a.py", "tests/test_misc.py"]  # fmt: skip
+    repo = git_index(tmp_path / "py", files)
+    init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    data = spec_data(repo / "team.rally.yaml")
+    verify = {t["name"]: t["tasks"][0].get("verify") for t in data["teammates"]}
+    assert verify == {"alpha-gamma": ["python -m pytest -q tests/alpha", "python -m compileall -q gamma"],
+                      "beta": ["python -m pytest -q beta"], "tests": ["python -m pytest -q tests"], "review": None}  # fmt: skip
+    lints_clean(repo / "team.rally.yaml")
