@@ -104,7 +104,7 @@ def test_the_starter_has_the_modeline_goal_defaults_and_budget(tmp_path: Path, m
     # $14.70 estimated (3 sonnet tasks and 1 opus task of 150k tokens, x3.5): 1.5x is $22.05, rounded up to $25
     assert data["budget"] == {"max_usd": 25}
     assert data["verify"] == ["python -m pytest -q"]
-    # the one code folder's tests are the repository's: the tests teammate runs them too, the whole suite once at the end
+    # one code folder: the repository's tests are its tests (the tests teammate runs them too); the suite runs at the end
     assert [t["tasks"][0].get("verify") for t in data["teammates"]] == [
         ["python -m pytest -q tests"], ["python -m pytest -q tests"], None, None]
 
@@ -394,8 +394,7 @@ def test_a_workspace_member_runs_its_own_npm_test(tmp_path: Path, monkeypatch: p
     lints_clean(repo / "team.rally.yaml")
 
 
-def test_a_python_folder_runs_the_tests_inside_it_or_under_its_name(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_python_folder_runs_the_tests_inside_it_or_under_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = ["pyproject.toml", "alpha/a.py", "alpha/b.py", "beta/b.py", "beta/test_b.py", "gamma/c.py", "gamma/d.py",
              "tests/alpha/test_a.py", "tests/test_misc.py"]  # fmt: skip
     repo = git_index(tmp_path / "py", files)
@@ -403,5 +402,6 @@ def test_a_python_folder_runs_the_tests_inside_it_or_under_its_name(tmp_path: Pa
     data = spec_data(repo / "team.rally.yaml")
     verify = {t["name"]: t["tasks"][0].get("verify") for t in data["teammates"]}
     assert verify == {"alpha-gamma": ["python -m pytest -q tests/alpha", "python -m compileall -q gamma"],
-                      "beta": ["python -m pytest -q beta"], "tests": ["python -m pytest -q tests"], "review": None}  # fmt: skip
+                      "beta": ["python -m pytest -q beta"], "tests": ["python -m pytest -q tests"],
+                      "review": None}  # fmt: skip
     lints_clean(repo / "team.rally.yaml")
