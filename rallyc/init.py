@@ -33,12 +33,14 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc.errors import RallyError
 from rallyc.files import current_umask
+from rallyc.globparse import escape_glob
 from rallyc.layout import ASSETS, CODE, DOCS, EXAMPLES, TESTS, TOOLING, Unit, layout_of
 from rallyc.repo import tracked_files
 from rallyc.runner.environment import setup_for
@@ -67,6 +69,8 @@ class Area:
     role: str
     named: tuple[Unit, ...]
     folded: tuple[Unit, ...] = ()
+    whole: frozenset[str] = frozenset()
+    """Workspace folders all of whose members are this area's: owned as one `folder/**`."""
 
     @property
     def units(self) -> tuple[Unit, ...]:
@@ -83,7 +87,9 @@ class Area:
 
     @property
     def owns(self) -> tuple[str, ...]:
-        return tuple(glob for unit in self.units for glob in unit.owns)
+        globs = (f"{escape_glob(unit.container)}/**" if unit.container in self.whole else glob
+                 for unit in self.units for glob in unit.owns)  # fmt: skip
+        return tuple(dict.fromkeys(globs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +151,14 @@ def areas_for(units: Sequence[Unit]) -> list[Area]:
         drafts.append((TESTS, [Unit("tests", TESTS, 0)], []) if drafts[0][0] == IMPLEMENTATION
                       else (IMPLEMENTATION, [Unit("src", CODE, 0)], []))  # fmt: skip
     taken = {_REVIEWER}
-    return [Area(_unique(_name(named, role), taken), role, tuple(named), tuple(sorted(folded, key=_path)))
-            for role, named, folded in drafts]  # fmt: skip
+    members = Counter(unit.container for unit in units if unit.container)
+    return [Area(_unique(_name(named, role), taken), role, tuple(named), tuple(sorted(folded, key=_path)),
+                 _whole(named + folded, members)) for role, named, folded in drafts]  # fmt: skip
+
+
+def _whole(units: list[Unit], members: Counter[str]) -> frozenset[str]:
+    held = Counter(unit.container for unit in units if unit.container)
+    return frozenset(folder for folder, count in held.items() if count == members[folder])
 
 
 def _path(unit: Unit) -> str:

@@ -62,6 +62,11 @@ class Unit:
         return (f"{escape_glob(self.path)}/**",)
 
     @property
+    def container(self) -> str:
+        """The workspace folder a member lies in ("" for a top-level unit)."""
+        return self.path.rpartition("/")[0]
+
+    @property
     def shown(self) -> str:
         return self.path + "/" if self.path else " ".join(self.owns)
 
