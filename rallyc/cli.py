@@ -557,7 +557,7 @@ def _print(outcome: tuple[str, int]) -> int:
 @click.option("-y", "--yes", is_flag=True, help="Ask nothing: write the spec without showing it first (needs --goal).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def init(goal: str | None, name: str | None, output: str, yes: bool, debug: bool) -> None:
-    """Write a starter spec for this repository: a teammate per top-level folder git tracks, and a reviewer.
+    """Write a starter spec for this repository: teammates for its code, tests and docs, and a reviewer.
 
     On a terminal it asks for the goal when --goal is missing, shows the spec and asks before writing it.
     """

@@ -1,19 +1,24 @@
 """`rallyc init`: a starter team.rally.yaml for the repository it runs in, that lints clean.
 
-The team follows the folders git tracks at the top of the repository: one teammate per folder, each
-owning `folder/**` (so ownership is disjoint by construction), with a role guessed from the name
-(`tests`, `documentation`, else `implementation`), then a reviewer in plan mode that reads
-everything and runs after all of them. The shape is chosen so that the spec lints clean:
+The team follows the work git tracks (see `rallyc.layout`): one teammate per unit of code (a top-level
+folder of code, a workspace member, the top-level source files), a teammate for the tests and one for the
+documentation; examples and assets fold into the documentation teammate, benchmarks, scripts and code
+units a tenth the size of the largest fold into the code teammate of the largest (or of their own
+workspace); then a reviewer that reads everything and runs after all of them. Each worker's `verify` runs
+the tests of its own part (see `rallyc.toolchain`); the whole suite runs once, on the merged result. The
+shape is chosen so that the spec lints clean:
 
 - at most three workers plus the reviewer: four teammates, inside the guide's preferred 3-5 and under
-  the five from which RY301 asks for a justification. More folders are grouped: all test folders
-  into one teammate, all documentation folders into another (the two share one when there are two or
-  more code folders), the code folders into the slots left, balanced by their number of tracked files;
+  the five from which RY301 asks for a justification. The test folders share one teammate, the
+  documentation another (the two share one when there are two or more code units), the code units fill
+  the slots left, balanced by their number of tracked files;
 - at least two workers that can run at the same time (one worker and a reviewer after it is a
-  sequential plan, RY206): with a single folder, a teammate for the folder that complements it is
+  sequential plan, RY206): with a single area, a teammate for the folder that complements it is
   added (`tests/` beside code, `src/` beside tests or docs), a folder git does not track yet;
 - workers declare no `reads`: reading what another teammate is writing at the same time is a race
   (RY201), so the spec says so in a comment instead of guessing an order;
+- the reviewer owns nothing, so it is not in plan mode: approving the plan of a teammate that cannot
+  write would be a round trip for nothing;
 - a 20m estimate for workers and 10m for the review keep speedup (RY205) and the coordination share
   (RY403) in range; the budget cap is the cost estimate with 1.5x headroom, rounded up to $5, so
   the estimate stays under the 80% at which RY402 warns.
@@ -25,10 +30,10 @@ import json
 import math
 import os
 import re
-import shlex
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,40 +41,55 @@ from pathlib import Path
 from rallyc.errors import RallyError
 from rallyc.files import current_umask
 from rallyc.globparse import escape_glob
-from rallyc.runner.environment import setup_for
+from rallyc.layout import ASSETS, CODE, DOCS, EXAMPLES, TESTS, TOOLING, Unit, layout_of
 from rallyc.repo import tracked_files
+from rallyc.runner.environment import setup_for
+from rallyc.toolchain import Checks, toolchain_of
 
 MODELINE = "# yaml-language-server: $schema=https://rallyc.dev/schemas/team.rally.schema.json"
 MAX_WORKERS = 3
 """Workers besides the reviewer: four teammates in all, below RY301's five."""
+TINY = 10
+"""A code unit with less than 1/TINY of the largest one's files folds into a teammate instead of being one."""
 WORKER_ESTIMATE, REVIEW_ESTIMATE = "20m", "10m"
 HEADROOM = 1.5
 """The budget cap over the cost estimate; above 1.25 keeps the estimate under RY402's 80% warning."""
 
-IMPLEMENTATION, TESTS, DOCUMENTATION = "implementation", "tests", "documentation"
+IMPLEMENTATION, DOCUMENTATION = "implementation", "documentation"
 TESTS_AND_DOCS = "tests and documentation"
-_ROLES = {
-    **dict.fromkeys(("test", "tests", "testing", "__tests__", "spec", "e2e", "integration-tests"), TESTS),
-    **dict.fromkeys(("doc", "docs", "documentation", "man", "manual"), DOCUMENTATION),
-}
 _GROUP_NAMES = {TESTS: "tests", DOCUMENTATION: "docs", TESTS_AND_DOCS: "tests-docs"}
-_VENDORED = frozenset({"node_modules", "vendor", "third_party", "third-party"})
 _REVIEWER = "review"
 
 
 @dataclass(frozen=True, slots=True)
 class Area:
-    """What one worker owns: one or more top-level folders."""
+    """What one worker owns: the units it is named for, then those folded into it."""
 
     name: str
     role: str
-    folders: tuple[str, ...]
-    files: int
-    """Tracked files in the folders; 0 for a folder git does not track yet."""
+    named: tuple[Unit, ...]
+    folded: tuple[Unit, ...] = ()
+    whole: frozenset[str] = frozenset()
+    """Workspace folders all of whose members are this area's: owned as one `folder/**`."""
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return self.named + self.folded
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        return tuple(unit.path for unit in self.units)
+
+    @property
+    def files(self) -> int:
+        """Tracked files in the units; 0 for a folder git does not track yet."""
+        return sum(unit.files for unit in self.units)
 
     @property
     def owns(self) -> tuple[str, ...]:
-        return tuple(f"{escape_glob(folder)}/**" for folder in self.folders)
+        globs = (f"{escape_glob(unit.container)}/**" if unit.container in self.whole else glob
+                 for unit in self.units for glob in unit.owns)  # fmt: skip
+        return tuple(dict.fromkeys(globs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,67 +118,89 @@ def git_root(folder: Path) -> Path:
         done = None
     if done is None or done.returncode != 0:
         raise RallyError(f"{folder}: not inside a git work tree",
-                         hint="rallyc init proposes one teammate per folder git tracks: run `git init` and "
+                         hint="rallyc init proposes teammates for the folders git tracks: run `git init` and "
                               "`git add` your files first")  # fmt: skip
     return Path(done.stdout.strip()).resolve()
 
 
-def top_level_folders(tracked: Iterable[str]) -> tuple[dict[str, int], tuple[str, ...]]:
-    """Top-level folder -> tracked files in it, and the folders left out (hidden or vendored)."""
-    counts: dict[str, int] = {}
-    for path in tracked:
-        head, slash, _ = path.partition("/")
-        if slash:
-            counts[head] = counts.get(head, 0) + 1
-    skipped = tuple(sorted(f for f in counts if f.startswith(".") or f.lower() in _VENDORED))
-    return {f: n for f, n in sorted(counts.items()) if f not in skipped}, skipped
-
-
-def role_of(folder: str) -> str:
-    return _ROLES.get(folder.lower(), IMPLEMENTATION)
-
-
 # ---- the team ----------------------------------------------------------------------------------
 
+_Draft = tuple[str, list[Unit], list[Unit]]
+"""An area being made: role, the units it is named for, the units folded into it."""
 
-def areas_for(folders: dict[str, int]) -> list[Area]:
-    """Group the folders into two or three workers (see the module docstring)."""
-    by_role: dict[str, list[str]] = {}
-    for folder in folders:
-        by_role.setdefault(role_of(folder), []).append(folder)
-    groups: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
-        (role, (tuple(by_role[role]),)) for role in (TESTS, DOCUMENTATION) if role in by_role
-    ]
-    code = by_role.get(IMPLEMENTATION, [])
-    if len(code) > 1 and len(groups) == 2:  # tests and docs share a teammate, so that code gets two
-        groups = [(TESTS_AND_DOCS, (tuple(by_role[TESTS] + by_role[DOCUMENTATION]),))]
-    if code:
-        groups.insert(0, (IMPLEMENTATION, _balanced(code, folders, max(MAX_WORKERS - len(groups), 1))))
-    areas = [(role, group) for role, bins in groups for group in bins]
-    if not areas:
-        areas = [(IMPLEMENTATION, ("src",)), (TESTS, ("tests",))]
-    elif len(areas) == 1:  # a complement, so that two teammates can work at the same time
-        areas.append((TESTS, ("tests",)) if areas[0][0] == IMPLEMENTATION else (IMPLEMENTATION, ("src",)))
+
+def areas_for(units: Sequence[Unit]) -> list[Area]:
+    """Group the units into two or three workers (see the module docstring)."""
+    by_kind: dict[str, list[Unit]] = {}
+    for unit in units:
+        by_kind.setdefault(unit.kind, []).append(unit)
+    code = by_kind.pop(CODE, [])
+    if not code:  # no source code anywhere: the folders that are neither tests nor docs are the work
+        code = sorted((u for kind in (TOOLING, EXAMPLES, ASSETS) for u in by_kind.pop(kind, [])), key=_path)
+    main, tiny = _split_tiny(code)
+    groups: list[_Draft] = [(role, list(by_kind[kind]), []) for role, kind in ((TESTS, TESTS), (DOCUMENTATION, DOCS))
+                            if kind in by_kind]  # fmt: skip
+    if len(main) > 1 and len(groups) == 2:  # tests and docs share a teammate, so that code gets two
+        groups = [(TESTS_AND_DOCS, groups[0][1] + groups[1][1], [])]
+    bins = _balanced(main, max(MAX_WORKERS - len(groups), 1)) if main else ()
+    drafts = [*((IMPLEMENTATION, list(group), []) for group in bins), *groups]
+    if not drafts:
+        drafts = [(IMPLEMENTATION, [Unit("src", CODE, 0)], [])]
+    _fold(drafts, tiny, by_kind.get(TOOLING, []), by_kind.get(EXAMPLES, []) + by_kind.get(ASSETS, []))
+    if len(drafts) == 1:  # a complement, so that two teammates can work at the same time
+        drafts.append((TESTS, [Unit("tests", TESTS, 0)], []) if drafts[0][0] == IMPLEMENTATION
+                      else (IMPLEMENTATION, [Unit("src", CODE, 0)], []))  # fmt: skip
     taken = {_REVIEWER}
-    return [Area(_unique(_name(group, role), taken), role, group, sum(folders.get(f, 0) for f in group))
-            for role, group in areas]  # fmt: skip
+    members = Counter(unit.container for unit in units if unit.container)
+    return [Area(_unique(_name(named, role), taken), role, tuple(named), tuple(sorted(folded, key=_path)),
+                 _whole(named + folded, members)) for role, named, folded in drafts]  # fmt: skip
 
 
-def _balanced(names: Sequence[str], sizes: dict[str, int], bins: int) -> tuple[tuple[str, ...], ...]:
-    """Folders into at most `bins` groups of similar size: largest first into the lightest group."""
-    groups: list[list[str]] = [[] for _ in range(min(bins, len(names)))]
+def _whole(units: list[Unit], members: Counter[str]) -> frozenset[str]:
+    held = Counter(unit.container for unit in units if unit.container)
+    return frozenset(folder for folder, count in held.items() if count == members[folder])
+
+
+def _path(unit: Unit) -> str:
+    return unit.path
+
+
+def _split_tiny(code: list[Unit]) -> tuple[list[Unit], list[Unit]]:
+    """The code units worth a teammate, and those a tenth the size of the largest or smaller."""
+    largest = max((unit.files for unit in code), default=0)
+    tiny = [unit for unit in code if unit.files * TINY < largest]
+    return [unit for unit in code if unit not in tiny], tiny
+
+
+def _fold(drafts: list[_Draft], tiny: list[Unit], tooling: list[Unit], extras: list[Unit]) -> None:
+    """Small code units into their workspace's teammate or the largest unit's, tooling into the largest
+    unit's, examples and assets into the documentation teammate (else the largest unit's)."""
+    code = [draft for draft in drafts if draft[0] == IMPLEMENTATION]
+    main = max(code or drafts, key=lambda draft: max((unit.files for unit in draft[1]), default=0))
+    docs = next((draft for draft in drafts if draft[0] in (DOCUMENTATION, TESTS_AND_DOCS)), main)
+    for unit in tiny:
+        top = unit.path.partition("/")[0]
+        home = next((draft for draft in code if any(u.path.partition("/")[0] == top for u in draft[1])), main)
+        home[2].append(unit)
+    main[2].extend(tooling)
+    docs[2].extend(extras)
+
+
+def _balanced(units: Sequence[Unit], bins: int) -> tuple[tuple[Unit, ...], ...]:
+    """Units into at most `bins` groups of similar size: largest first into the lightest group."""
+    groups: list[list[Unit]] = [[] for _ in range(min(bins, len(units)))]
     totals = [0] * len(groups)
-    for name in sorted(names, key=lambda n: (-sizes.get(n, 0), n)):
+    for unit in sorted(units, key=lambda u: (-u.files, u.path)):
         lightest = totals.index(min(totals))
-        groups[lightest].append(name)
-        totals[lightest] += sizes.get(name, 0)
-    return tuple(sorted(tuple(sorted(group)) for group in groups))
+        groups[lightest].append(unit)
+        totals[lightest] += unit.files
+    return tuple(sorted((tuple(sorted(group, key=_path)) for group in groups), key=lambda g: g[0].path))
 
 
-def _name(folders: tuple[str, ...], role: str) -> str:
-    if len(folders) > 1 and role in _GROUP_NAMES:
+def _name(units: Sequence[Unit], role: str) -> str:
+    if len(units) > 1 and role in _GROUP_NAMES:
         return _GROUP_NAMES[role]
-    slugs = [slug(folder) for folder in folders]
+    slugs = [slug(unit.slug_source) for unit in sorted(units, key=lambda u: -u.files)]  # the largest first
     joined = "-".join(slugs)
     return joined if len(joined) <= 24 else f"{slugs[0][:24]}-and-{len(slugs) - 1}-more"
 
@@ -177,32 +219,6 @@ def slug(text: str) -> str:
     if not cleaned:
         return "folder"
     return cleaned if cleaned[0].isalpha() else f"f-{cleaned}"[:40]
-
-
-# ---- checks the toolchain suggests ----------------------------------------------------------------
-
-
-def checks_for(root: Path, tracked: set[str]) -> dict[str, str]:
-    """Role -> a command that checks its work, for the toolchain the top-level files show (may be empty)."""
-    if tracked & {"pyproject.toml", "setup.py", "setup.cfg", "pytest.ini", "tox.ini"}:
-        return {IMPLEMENTATION: "python -m compileall -q {folders}", TESTS: "python -m pytest -q"}
-    if "package.json" in tracked:
-        return {IMPLEMENTATION: "npm test", TESTS: "npm test"}
-    if "Cargo.toml" in tracked:
-        return {IMPLEMENTATION: "cargo check", TESTS: "cargo test"}
-    if "go.mod" in tracked:
-        return {IMPLEMENTATION: "go vet ./...", TESTS: "go test ./..."}
-    makefile = root / "Makefile"
-    if "Makefile" in tracked and makefile.is_file() and re.search(r"^test\s*:", _read(makefile), re.M):
-        return {TESTS: "make test"}
-    return {}
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
 
 
 # ---- the text ------------------------------------------------------------------------------------
@@ -231,15 +247,18 @@ def starter_spec(spec_path: Path, goal: str, name: str | None = None) -> Starter
     spec_dir = spec_path.resolve().parent
     root = git_root(next(folder for folder in (spec_dir, *spec_dir.parents) if folder.is_dir()))
     tracked = tracked_files(root) or ()
-    folders, skipped = top_level_folders(tracked)
-    areas = tuple(areas_for(folders))
-    checks = checks_for(root, {path for path in tracked if "/" not in path})
+    layout = layout_of(tracked)
+    areas = tuple(areas_for(layout.units))
+    toolchain = toolchain_of(root, {path for path in tracked if "/" not in path})
+    tests = tuple(unit.path for area in areas for unit in area.units if unit.kind == TESTS)
+    sole = sum(len(area.named) for area in areas if area.role == IMPLEMENTATION) == 1
+    checks = Checks(toolchain, root, frozenset(tracked), tests, sole)
     repo = os.path.relpath(root, spec_dir).replace(os.sep, "/")
-    setup = tuple(setup_for(root)) if checks else ()
-    team = _Text(goal, slug(name or root.name), repo, areas, checks, skipped, setup)
+    setup = tuple(setup_for(root)) if toolchain else ()
+    team = _Text(goal, slug(name or root.name), repo, areas, checks, layout.skipped, setup)
     usd = _estimate(team.render(None), root)
     max_usd = max(5, math.ceil(usd * HEADROOM / 5) * 5)
-    return Starter(team.render((usd, max_usd)), areas, usd, max_usd, skipped)
+    return Starter(team.render((usd, max_usd)), areas, usd, max_usd, layout.skipped)
 
 
 def _estimate(text: str, root: Path) -> float:
@@ -259,7 +278,7 @@ class _Text:
     name: str
     repo: str
     areas: tuple[Area, ...]
-    checks: dict[str, str]
+    checks: Checks
     skipped: tuple[str, ...]
     setup: tuple[str, ...] = ()
 
@@ -270,9 +289,9 @@ class _Text:
             parts.append(f"budget:\n  max_usd: {cap}   # the estimate is ${usd:.2f} (`rallyc explain` shows how); "
                          f"{HEADROOM:g}x headroom\n")  # fmt: skip
         parts.append("teammates:\n" + _WORKERS_NOTE + "\n".join([*map(self.worker, self.areas), self.reviewer()]))
-        if TESTS in self.checks:
-            parts.append("# Reconciliation: run on the merged result after fan-in.\n"
-                         f"verify: {_flow([self.checks[TESTS]])}\n")  # fmt: skip
+        if self.checks.suite:
+            parts.append("# Reconciliation: the whole suite, run once on the merged result after fan-in.\n"
+                         f"verify: {_flow([self.checks.suite])}\n")  # fmt: skip
         if self.setup:
             parts.append("run:\n  # Each worktree's own environment, made before its first task, so the checks test\n"
                          "  # the team's code and not your checkout (add your test tools if the lock file lacks them).\n"
@@ -283,8 +302,9 @@ class _Text:
         lines = [
             MODELINE,
             "#",
-            "# A starter spec from `rallyc init`: one teammate per top-level folder git",
-            "# tracks (grouped to keep the team at four), and a reviewer in plan mode.",
+            "# A starter spec from `rallyc init`: a teammate per unit of code git tracks,",
+            "# one for the tests and one for the docs (grouped to keep the team at four;",
+            "# examples, benchmarks and scripts go with the docs or the code), and a reviewer.",
             "# Say what each task does, and split the work into more tasks (the guide aims",
             "# at 5-6 a teammate: RY304, shown with --show-info); then run rallyc lint,",
             "# rallyc explain and rallyc compile.",
@@ -300,7 +320,7 @@ class _Text:
         return f"team:\n  name: {self.name}\n  goal: {scalar(self.goal)}\n{repo}"
 
     def worker(self, area: Area) -> str:
-        shown = ", ".join(f"{folder}/" for folder in area.folders)
+        shown = ", ".join(unit.shown for unit in area.units)
         tracked = f"{area.files} tracked file{'s' if area.files != 1 else ''}" if area.files else "not tracked yet"
         lines = [
             f"  - name: {area.name}",
@@ -311,10 +331,9 @@ class _Text:
             f"        do: {scalar(_DO[area.role].format(folders=shown))}",
             f"        done_when: {_flow([_DONE[area.role].format(folders=shown)])}",
         ]
-        command = self.checks.get(TESTS if area.role == TESTS_AND_DOCS else area.role)
-        if command:
-            folders = " ".join(shlex.quote(folder) for folder in area.folders)
-            lines.append(f"        verify: {_flow([command.format(folders=folders)])}")
+        commands = self.checks.for_units(area.units)
+        if commands:
+            lines.append(f"        verify: {_flow(commands)}   # the tests of its own part")
         elif area.role != DOCUMENTATION:
             lines.append("        # verify: [make test]   # commands that must exit 0 when the task is done")
         return "\n".join(lines) + "\n"
@@ -322,12 +341,11 @@ class _Text:
     def reviewer(self) -> str:
         after = [f"{area.name}.*" for area in self.areas]
         return "\n".join([
-            "  # Reads everything, writes nothing, and starts once every other task is done.",
-            "  # In plan mode the lead approves its plan before it starts.",
+            "  # Reads everything, writes nothing, and starts once every other task is done",
+            "  # (not in plan mode: there is no plan of changes to approve).",
             f"  - name: {_REVIEWER}",
             "    role: quality review",
             "    model: opus",
-            "    mode: plan",
             '    reads: ["**"]',
             "    tasks:",
             "      - id: final-review",

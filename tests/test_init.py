@@ -15,6 +15,7 @@ from rallyc import init as starter
 from rallyc.api import lint
 from rallyc.config import Settings
 from rallyc.errors import RallyError
+from rallyc.layout import layout_of
 from rallyc.load import load_text
 from tests.conftest import ROOT, git_index
 from tests.terminal import on_posix, rallyc_on_terminal
@@ -60,7 +61,7 @@ LAYOUTS = {
     "no-folder": ["README.md", "main.go", "go.mod"],
     "empty": [],
     "monorepo-12-folders": [f"{name}/x.ts" for name in ("api", "web", "worker", "shared", "cli", "infra", "scripts",
-                                                         "tools", "e2e", "test", "docs", "site")] + ["package.json"],
+                                                         "tools", "e2e", "test")] + ["docs/x.md", "site/x.md", "package.json"],
     "nine-code-folders": [f"pkg{n}/{m}.py" for n in range(9) for m in range(n + 1)],
     "odd-names": ["My Folder/a.txt", "2d/b.txt", "a,b/c.txt", "[x]/d.txt", "node_modules/m/i.js", "Makefile"],
 }  # fmt: skip
@@ -77,7 +78,7 @@ def test_the_starter_lints_clean(layout: str, tmp_path: Path, monkeypatch: pytes
     teammates = data["teammates"]
     assert 3 <= len(teammates) <= 4  # two or three workers and the reviewer: no RY301 to justify
     *workers, review = teammates
-    assert review["mode"] == "plan" and review["reads"] == ["**"] and "owns" not in review
+    assert "mode" not in review and review["reads"] == ["**"] and "owns" not in review
     assert review["tasks"][0]["after"] == [f"{worker['name']}.*" for worker in workers]
     for task in (task for teammate in teammates for task in teammate["tasks"]):
         assert task["done_when"]
@@ -103,7 +104,9 @@ def test_the_starter_has_the_modeline_goal_defaults_and_budget(tmp_path: Path, m
     # $14.70 estimated (3 sonnet tasks and 1 opus task of 150k tokens, x3.5): 1.5x is $22.05, rounded up to $25
     assert data["budget"] == {"max_usd": 25}
     assert data["verify"] == ["python -m pytest -q"]
-    assert data["teammates"][0]["tasks"][0]["verify"] == ["python -m compileall -q src"]
+    # one code folder: the repository's tests are its tests (the tests teammate runs them too); the suite runs at the end
+    assert [t["tasks"][0].get("verify") for t in data["teammates"]] == [
+        ["python -m pytest -q tests"], ["python -m pytest -q tests"], None, None]
 
 
 def test_folders_are_grouped_into_three_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,23 +114,28 @@ def test_folders_are_grouped_into_three_workers(tmp_path: Path, monkeypatch: pyt
     init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
     teammates = spec_data(repo / "team.rally.yaml")["teammates"]
     owns = {t["name"]: t.get("owns") for t in teammates}
-    assert owns.pop("tests-docs") == ["e2e/**", "test/**", "docs/**"]  # tests and docs share, so code gets two
+    assert owns.pop("tests-docs") == ["e2e/**", "test/**", "docs/**", "site/**"]  # tests and docs share: code gets two
     assert owns.pop("review") is None
-    code = sorted(glob for globs in owns.values() for glob in globs)
-    assert len(owns) == 2
-    assert code == sorted(f"{name}/**" for name in ("api", "web", "worker", "shared", "cli", "infra", "scripts",
-                                                      "tools", "site"))  # fmt: skip
+    # the scripts and tools folders are no teammate's own: they go with the code
+    assert owns == {"api-infra-web": ["api/**", "infra/**", "web/**", "scripts/**", "tools/**"],
+                    "cli-shared-worker": ["cli/**", "shared/**", "worker/**"]}
+
+
+def areas_for(folders: dict[str, int]) -> list[starter.Area]:
+    """The areas of a repository whose top-level folders hold that many files each (Python, Markdown in docs/)."""
+    return starter.areas_for(layout_of(f"{folder}/f{n}.{'md' if folder == 'docs' else 'py'}"
+                                       for folder, files in folders.items() for n in range(files)).units)  # fmt: skip
 
 
 def test_one_code_folder_keeps_tests_and_docs_apart() -> None:
-    areas = starter.areas_for({"src": 5, "tests": 3, "docs": 2})
+    areas = areas_for({"src": 5, "tests": 3, "docs": 2})
     assert [(a.name, a.role, a.folders) for a in areas] == [
         ("src", "implementation", ("src",)), ("tests", "tests", ("tests",)), ("docs", "documentation", ("docs",))]  # fmt: skip
 
 
 def test_code_folders_are_balanced_by_size() -> None:
     folders = {f"pkg{n}": n + 1 for n in range(9)}
-    areas = starter.areas_for(folders)
+    areas = areas_for(folders)
     assert len(areas) == 3
     sizes = [area.files for area in areas]
     assert sum(sizes) == 45 and max(sizes) - min(sizes) <= 2  # largest first into the lightest group
@@ -135,10 +143,10 @@ def test_code_folders_are_balanced_by_size() -> None:
 
 
 def test_one_folder_gets_a_complement_so_two_can_work_at_once() -> None:
-    assert [(a.name, a.role, a.owns) for a in starter.areas_for({"src": 3})] == [
+    assert [(a.name, a.role, a.owns) for a in areas_for({"src": 3})] == [
         ("src", "implementation", ("src/**",)), ("tests", "tests", ("tests/**",))]  # fmt: skip
-    assert [(a.name, a.role) for a in starter.areas_for({"docs": 3})] == [("docs", "documentation"), ("src", "implementation")]
-    assert [(a.name, a.role) for a in starter.areas_for({})] == [("src", "implementation"), ("tests", "tests")]
+    assert [(a.name, a.role) for a in areas_for({"docs": 3})] == [("docs", "documentation"), ("src", "implementation")]
+    assert [(a.name, a.role) for a in areas_for({})] == [("src", "implementation"), ("tests", "tests")]
 
 
 def test_odd_folder_names_become_names_and_escaped_globs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,7 +254,7 @@ def test_the_starter_passes_check_jsonschema(tmp_path: Path, monkeypatch: pytest
 
 
 def test_a_folder_named_like_the_reviewer_gets_its_own_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = git_index(tmp_path / "repo", ["review/a.md", "review_tool/b.py", "review-tool/c.py"])
+    repo = git_index(tmp_path / "repo", ["review/a.py", "review_tool/b.py", "review-tool/c.py"])
     code, output = init(repo, "--yes", "--goal", GOAL, "-o", "teams/new/team.rally.yaml", monkeypatch=monkeypatch)
     assert code == 0, output
     spec = repo / "teams" / "new" / "team.rally.yaml"
@@ -309,3 +317,91 @@ def test_the_starter_proposes_a_setup_for_the_toolchain_it_recognises(tmp_path: 
     assert code == 0, output
     lints_clean(repo / "team.rally.yaml")
     assert spec_data(repo / "team.rally.yaml").get("run", {}).get("setup") == setup
+
+
+# ---- real repositories: the layouts of four public projects, rebuilt with empty files ------------------------
+
+LAYOUT_FILES = ROOT / "tests" / "fixtures" / "layouts"
+CLICK = {
+    "src": (["src/**"], ["python -m pytest -q tests"]),  # the one code folder: the repository's tests are its own
+    "tests": (["tests/**"], ["python -m pytest -q tests"]),
+    "docs": (["docs/**", "examples/**"], None),  # examples are no teammate of their own
+}
+PRETTIER = {
+    # small code folders go with src: packages/* are three plugins of four files, all this teammate's
+    "src": (["src/**", "benchmarks/**", "bin/**", "packages/**", "scripts/**", "types/**", "vendors/**"], ["npm test"]),
+    "tests": (["tests/**"], ["npm test"]),
+    "docs": (["changelog_unreleased/**", "docs/**", "website/**"], None),
+}  # fmt: skip
+RIPGREP = {  # the workspace's crates, each tested through its own manifest; crates/core is the root package's
+    "core-and-4-more": (["crates/cli/**", "crates/core/**", "crates/index/**", "crates/matcher/**",
+                         "crates/searcher/**", "benchsuite/**", "ci/**", "fuzz/**", "pkg/**", "scripts/**"],
+                        ["cargo test --manifest-path crates/cli/Cargo.toml", "cargo test",
+                         "cargo test --manifest-path crates/index/Cargo.toml",
+                         "cargo test --manifest-path crates/matcher/Cargo.toml",
+                         "cargo test --manifest-path crates/searcher/Cargo.toml"]),
+    "ignore-and-5-more": ([f"crates/{name}/**" for name in ("globset", "grep", "ignore", "pcre2", "printer", "regex")],
+                          [f"cargo test --manifest-path crates/{name}/Cargo.toml"
+                           for name in ("globset", "grep", "ignore", "pcre2", "printer", "regex")]),
+    "tests": (["tests/**"], ["cargo test"]),
+}  # fmt: skip
+COBRA = {
+    "root": (["*.go"], ["go test ."]),  # the package at the top of the repository
+    "doc": (["doc/**"], ["go test ./doc/..."]),  # named like documentation, a Go package by its files
+    "site": (["site/**", "assets/**"], None),
+}
+REAL = {"click": (CLICK, "python -m pytest -q"), "prettier": (PRETTIER, "npm test"),
+        "ripgrep": (RIPGREP, "cargo test --workspace"), "cobra": (COBRA, "go test ./...")}  # fmt: skip
+
+
+def rebuilt(root: Path, layout: str) -> Path:
+    """A git repository at `root` that tracks the files of `layout`, all empty."""
+    root.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for path in (LAYOUT_FILES / f"{layout}.txt").read_text(encoding="utf-8").splitlines():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).touch()
+    subprocess.run(["git", "-C", str(root), "add", "-A", "."], check=True)
+    return root
+
+
+@pytest.mark.parametrize("layout", REAL)
+def test_real_repositories_get_teammates_for_their_work(layout: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    repo = rebuilt(tmp_path / layout, layout)
+    code, output = init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    assert code == 0, output
+    lints_clean(repo / "team.rally.yaml")
+    data = spec_data(repo / "team.rally.yaml")
+    *workers, review = data["teammates"]
+    expected, suite = REAL[layout]
+    assert {w["name"]: (w["owns"], w["tasks"][0].get("verify")) for w in workers} == expected
+    assert review["name"] == "review" and "owns" not in review and "mode" not in review
+    assert data["verify"] == [suite]  # the whole suite, once, on the merged result
+
+
+def test_a_workspace_member_runs_its_own_npm_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = ["package.json", "packages/app/package.json", "packages/app/index.js", "packages/lib/package.json",
+             "packages/lib/index.js", "packages/ui/package.json", "packages/ui/index.js", "docs/index.md"]
+    repo = git_index(tmp_path / "mono", files)
+    for name, script in (("app", "vitest run"), ("lib", 'echo "Error: no test specified" && exit 1')):
+        (repo / "packages" / name / "package.json").write_text(json.dumps({"scripts": {"test": script}}))
+    init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    data = spec_data(repo / "team.rally.yaml")
+    verify = {t["name"]: t["tasks"][0].get("verify") for t in data["teammates"]}
+    # npm's placeholder script and a package.json without one run nothing; the whole suite runs at the end
+    assert verify == {"app-ui": ["npm --prefix packages/app test"], "lib": None, "docs": None, "review": None}
+    lints_clean(repo / "team.rally.yaml")
+
+
+def test_a_python_folder_runs_the_tests_inside_it_or_under_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = ["pyproject.toml", "alpha/a.py", "alpha/b.py", "beta/b.py", "beta/test_b.py", "gamma/c.py", "gamma/d.py",
+             "tests/alpha/test_a.py", "tests/test_misc.py"]  # fmt: skip
+    repo = git_index(tmp_path / "py", files)
+    init(repo, "--yes", "--goal", GOAL, monkeypatch=monkeypatch)
+    data = spec_data(repo / "team.rally.yaml")
+    verify = {t["name"]: t["tasks"][0].get("verify") for t in data["teammates"]}
+    assert verify == {"alpha-gamma": ["python -m pytest -q tests/alpha", "python -m compileall -q gamma"],
+                      "beta": ["python -m pytest -q beta"], "tests": ["python -m pytest -q tests"],
+                      "review": None}  # fmt: skip
+    lints_clean(repo / "team.rally.yaml")
