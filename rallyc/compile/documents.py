@@ -14,7 +14,7 @@ from typing import Any
 
 from rallyc.compile.render import render
 from rallyc.plan import Plan, TaskPlan
-from rallyc.statuses import RunOutcome
+from rallyc.statuses import RunOutcome, TaskStatus
 
 DESTINATIONS = {"nexus": "Nexus", "guardian": "Guardian", "radar": "Radar", "judge": "Judge", "user": "the user"}
 """`report.to` -> how the handoff names it."""
@@ -28,7 +28,7 @@ COMPLETENESS = {RunOutcome.PASSED: "complete", RunOutcome.PARTIAL: "partial", Ru
 def handoff(plan: Plan, run: Mapping[str, Any] | None = None) -> str:
     """handoff.md for `plan.report_to`: with slots at compile time, filled from `run` (a report.json document)."""
     return render("common/handoff.md.j2", plan=plan, run=run, destinations=DESTINATIONS, steps=STEPS,
-                  completeness=COMPLETENESS)  # fmt: skip
+                  completeness=COMPLETENESS, RunOutcome=RunOutcome, TaskStatus=TaskStatus)  # fmt: skip
 
 
 def task_prompt(task: TaskPlan, attempt: int, previous: str) -> str:

@@ -247,7 +247,7 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         "",
         f"Team `{plan.team.name}`: {plan.team.goal}",
         "",
-        f"- Tasks: {counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped of {counts['total']}; "
+        f"- Tasks: {', '.join(f'{counts[status]} {status}' for status in ENDED)} of {counts['total']}; "
         f"retries {doc['retries']}, escalations {doc['escalations']}",
         f"- Ownership violations: {len(state.violations)}; merge conflicts: {len(state.conflicts)}",
         f"- Cost: {format_usd(state.cost_usd)} and {format_tokens(state.tokens)} tokens"
