@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from rallyc.compile import compile_context, lint_clean
 from rallyc.compile.documents import DESTINATIONS, handoff
 from rallyc.runner.compiled import runtime_for
+from tests.conftest import ROOT
 from tests.runner.scripted import install_agent, make_repo, rallyc, report, run_folder, spec_yaml
 
 TEAM = """\
@@ -64,3 +66,10 @@ def test_the_runs_handoff_is_the_compiled_one_filled_in(tmp_path: Path, destinat
     assert "Changed files: api: `src/api/x.py`; web: none" in written and "  - `true`: exit 0\n" in written
     if destination == "radar":
         assert "`work`: `test -f src/api/x.py` exit 0" in written and "`pages`: `test -f web/missing.html` exit 1" in written
+
+
+def test_every_destination_the_schemas_allow_has_a_name_and_a_template() -> None:
+    enum = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())["properties"]["report_to"]["enum"]
+    assert sorted(enum) == sorted(DESTINATIONS)
+    assert {path.name for path in (ROOT / "templates" / "common" / "handoff").iterdir()} == {
+        f"{name}.md.j2" for name in DESTINATIONS}
