@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from rallyc.compile.documents import full_prompt, task_prompt
 from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
 from rallyc.runner.agent_report import parse_report
@@ -38,7 +39,6 @@ from rallyc.runner.convergence import signature
 from rallyc.runner.enforce import Breach, GitGuard, ownership_breaches
 from rallyc.runner.names import printable, shown
 from rallyc.runner.process import kill_processes_below, run_shell
-from rallyc.runner.prompt import full_prompt, task_prompt
 from rallyc.runner.session import Confinement, Session
 from rallyc.runner.setup import set_up
 from rallyc.runner.state import Check, Conflict, Stray, TaskState, Violation, line_ended, now_text

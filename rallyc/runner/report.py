@@ -1,4 +1,6 @@
-"""The end of a run: report.json (schemas/report.schema.json), report.md, the handoff, and TES.
+"""The end of a run: report.json (schemas/report.schema.json), report.md and TES.
+
+handoff.md is compile's handoff filled in from report.json (`rallyc.compile.documents`).
 
 TES (team execution score), each part in [0, 1]:
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rallyc.compile.documents import DESTINATIONS
 from rallyc.learned import value_document
 from rallyc.plan import INTEGRATION, Plan, branch_name, number
 from rallyc.runner.state import RunState
@@ -33,12 +36,6 @@ CONVERGED = "converged: "
 WEIGHTS = (("parallel_efficiency", 0.30), ("task_economy", 0.20), ("conflict_prevention", 0.20),
            ("integration_quality", 0.20), ("user_autonomy", 0.10))  # fmt: skip
 GRADES = ((0.90, "A"), (0.80, "B"), (0.70, "C"), (0.60, "D"))
-STEPS = {RunOutcome.PASSED: "SUCCESS", RunOutcome.PARTIAL: "PARTIAL", RunOutcome.FAILED: "FAILED",
-         RunOutcome.INTERRUPTED: "BLOCKED"}  # fmt: skip
-"""The handoff's `_STEP_COMPLETE` status for each outcome."""
-COMPLETENESS = {RunOutcome.PASSED: "complete", RunOutcome.PARTIAL: "partial", RunOutcome.FAILED: "blocked",
-                RunOutcome.INTERRUPTED: "blocked"}  # fmt: skip
-DESTINATIONS = {"nexus": "Nexus", "guardian": "Guardian", "radar": "Radar", "judge": "Judge", "user": "the user"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +247,7 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
         "",
         f"Team `{plan.team.name}`: {plan.team.goal}",
         "",
-        f"- Tasks: {counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped of {counts['total']}; "
+        f"- Tasks: {', '.join(f'{counts[status]} {status}' for status in ENDED)} of {counts['total']}; "
         f"retries {doc['retries']}, escalations {doc['escalations']}",
         f"- Ownership violations: {len(state.violations)}; merge conflicts: {len(state.conflicts)}",
         f"- Cost: {format_usd(state.cost_usd)} and {format_tokens(state.tokens)} tokens"
@@ -427,60 +424,3 @@ def coloured_graph(graph: str, state: RunState) -> str:
     lines += [f"  classDef {status} {CLASSES[status]}" for status in CLASSES if status in by_status]
     lines += [f"  class {','.join(nodes)} {status}" for status, nodes in by_status.items()]
     return "\n".join(lines) + "\n"
-
-
-# ---- the handoff ---------------------------------------------------------------------
-
-
-def handoff_markdown(plan: Plan, state: RunState, doc: dict[str, Any]) -> str:
-    """handoff.md from `doc`, the run's `report_document`."""
-    destination = plan.report_to
-    status = doc["status"]
-    counts = doc["counts"]
-    step = STEPS[status]
-    lines = [f"# Handoff: team {plan.team.name} to {DESTINATIONS[destination]} (run {state.run_id})", ""]
-    if destination != "user":
-        lines += [f"## RALLY_TO_{destination.upper()}_HANDOFF", ""]
-    not_done = [t for t in doc["tasks"] if t["status"] != TaskStatus.DONE]
-    lines += [
-        f"- Integration branch: `{doc['integration_branch']}`, from `{state.base}` (`{state.base_commit[:12]}`)",
-        f"- Tasks completed: {counts['done']} of {counts['total']}"
-        + "".join(f"; {t['id']} {t['status']}: {_cell(t['reason'])}" for t in not_done),
-        "- Changed files: " + "; ".join(f"{m['name']}: {', '.join(m['files_changed']) or 'none'}"
-                                        for m in doc["teammates"]),  # fmt: skip
-        "- Checks: " + ("; ".join(f"`{c['command']}` ({c['scope']}) exit {c['exit_code']}" for c in doc["checks"])
-                        or "none ran"),  # fmt: skip
-        f"- Ownership violations: {len(state.violations)}; merge conflicts: {len(state.conflicts)}; "
-        f"retries: {doc['retries']}; escalations: {doc['escalations']}",
-        f"- Cost: {format_usd(state.cost_usd)}"
-        + (f" of {format_usd(state.max_usd)}" if state.max_usd is not None else "")
-        + f" (estimate {format_usd(plan.budget.estimated_usd)}); speedup {doc['speedup_achieved']:.2f}x of "
-        f"{plan.speedup:.2f}x planned; TES {doc['tes']['score']:.2f} ({doc['tes']['grade']})",
-        "- Blockers: " + ("; ".join(f"{t['id']}: {_cell(t['blocker'])}" for t in doc["tasks"] if t["blocker"])
-                          or "none"),  # fmt: skip
-        "- Remaining risks: " + ("; ".join(doc["risks"]) or "none found"),
-        f"- Recommended next step: {doc['next_step']}",
-        "",
-        "## Result",
-        "",
-        "```yaml",
-        "_STEP_COMPLETE:",
-        "  Agent: Rally",
-        f"  Status: {step}",
-        "  Output:",
-        f"    deliverable: \"{doc['integration_branch']}\"",
-        "    parameters:",
-        "      task_type: \"parallel\"",
-        f"      scope: \"{plan.team.name}: {len(plan.teammates)} teammates, {len(plan.tasks)} tasks\"",
-        "  Validations:",
-        f"    completeness: \"{COMPLETENESS[status]}\"",
-        f"    quality_check: \"{'passed' if status == RunOutcome.PASSED else 'flagged' if doc['checks'] else 'skipped'}\"",
-        f"  Next: {DESTINATIONS[destination] if destination != 'user' and status == RunOutcome.PASSED else 'DONE'}",
-        f"  Reason: \"{_yaml_text(doc['next_step'])}\"",
-        "```",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _yaml_text(text: str) -> str:
-    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')

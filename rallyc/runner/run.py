@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from rallyc.compile.documents import handoff
 from rallyc.errors import RallyError
 from rallyc.journal import append_entry, overrides_line, spec_overrides
 from rallyc.learned import Learned, from_plan
@@ -34,7 +35,7 @@ from rallyc.runner.libgit import LIBGIT2_SWITCH, staging_for
 from rallyc.runner.libgit import available as libgit_available
 from rallyc.runner.process import kill_processes_below
 from rallyc.runner.progress import Display
-from rallyc.runner.report import handoff_markdown, report_document, report_markdown, run_status, tes
+from rallyc.runner.report import report_document, report_markdown, run_status, tes
 from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
@@ -477,7 +478,7 @@ def _write_reports(s: Session) -> None:
     doc = report_document(s.plan, s.state)
     s.store.write("report.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     s.store.write("report.md", report_markdown(s.plan, s.state, doc, graph))
-    s.store.write("handoff.md", handoff_markdown(s.plan, s.state, doc))
+    s.store.write("handoff.md", handoff(s.plan, doc))
 
 
 def _apply(s: Session) -> str | None:

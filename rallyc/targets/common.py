@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import count, product
 from string import ascii_lowercase
 
+from rallyc.compile.documents import handoff as handoff_document
 from rallyc.compile.hookfile import with_groups
 from rallyc.compile.render import render
 from rallyc.globparse import EXCLUDE
@@ -34,7 +35,7 @@ def prompt_files(plan: Plan, marker: str, target: str, agents: Mapping[str, str]
     data = {"plan": plan, "agents": agents}
     bodies = {mate.name: render(f"{target}/teammate.md.j2", mate=mate, in_flux=in_flux(plan, mate), **data)
               for mate in plan.teammates}  # fmt: skip
-    handoff = render("common/handoff.md.j2", **data)
+    handoff = handoff_document(plan)
     files = {plan.teammate(name).prompt: with_marker_comment(body, marker) for name, body in bodies.items()}
     files["handoff.md"] = with_marker_comment(handoff, marker)
     files["lead.md"] = with_marker_comment(render(f"{target}/lead.md.j2", handoff=handoff, **data), marker)

@@ -49,7 +49,7 @@ def test_blocked_fails_the_task_without_a_retry_and_its_notes_become_the_blocker
     assert task_of(doc, "after-work")["status"] == "skipped"
     folder = run_folder(tmp_path / "repo")
     assert "blocked: the schema is not there" in (folder / "report.md").read_text()
-    assert "Blockers: work: the schema is not there; web must add it" in (folder / "handoff.md").read_text()
+    assert "blockers: work: the schema is not there; web must add it" in (folder / "handoff.md").read_text()
 
 
 def test_failed_fails_the_attempt_even_when_the_process_exits_0(tmp_path: Path) -> None:

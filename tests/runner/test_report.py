@@ -10,11 +10,11 @@ import pytest
 
 from rallyc.plan import Plan
 from rallyc.compile import lint_clean
+from rallyc.compile.documents import handoff
 from rallyc.runner.compiled import compile_for_run
 from rallyc.runner.report import (
     coloured_graph,
     grade_of,
-    handoff_markdown,
     report_document,
     report_markdown,
     run_status,
@@ -118,8 +118,8 @@ def test_reports_are_valid_and_say_everything(plan: Plan) -> None:
     for words in ("## Tasks", "## Team and ownership", "## Ownership violations", "## Checks", "## Fan-in",
                   "## Remaining risks", "## Recommended next step", "TES"):
         assert words in text
-    handoff = handoff_markdown(plan, state, doc)
-    assert "Status: PARTIAL" in handoff and "pages failed: check `npm test` exited 1" in handoff
+    handoff_text = handoff(plan, doc)
+    assert "Status: PARTIAL" in handoff_text and "failed: `pages` (check `npm test` exited 1)" in handoff_text
 
 
 def test_the_graph_is_coloured_by_outcome(plan: Plan) -> None:
