@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from rallyc.guard.main import decide, main
+from rallyc.guard.decision import decide
+from rallyc.guard.main import main
 from tests.conftest import rallyc
 
 SPEC = """\

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rallyc.guard import server
-from rallyc.guard.main import decide
+from rallyc.guard.decision import decide
 from tests.test_guard import TEAMMATE, install, plan_of, write
 
 

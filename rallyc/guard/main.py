@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import sys
 
+from rallyc.guard.decision import ALLOW, REFUSE, decide
+
 EVENTS = ("pre-tool-use", "subagent-stop", "task-completed")
 USAGE = "usage: rallyc guard {pre-tool-use|subagent-stop|task-completed} --plan PLAN [--teammate NAME]"
 OFF = "RALLYC_GUARD"
 """`RALLYC_GUARD=off` in a session's environment lets every call through (turning the guard off for it)."""
-ALLOW, REFUSE = 0, 2
 
 
 class UsageError(Exception):
@@ -65,23 +66,3 @@ def _answer(event: str, plan: str, teammate: str | None, data: bytes) -> tuple[i
         if answered is not None:
             return answered
     return decide(event, plan, teammate, data)
-
-
-def decide(event: str, plan_path: str, teammate: str | None, data: bytes, guard: object | None = None) -> tuple[int, str]:
-    """(exit code, message) for one hook call, decided in this process (`guard`: one already loaded)."""
-    from rallyc.guard import events
-    from rallyc.guard.hookinput import Denied, read_input
-    from rallyc.guard.plan import GuardPlanError, load_guard_plan
-
-    try:
-        loaded = guard if isinstance(guard, events.Guard) else events.Guard(load_guard_plan(plan_path))
-        hook = read_input(data)
-        if event == "pre-tool-use":
-            events.pre_tool_use(loaded, hook, teammate)
-        elif event == "subagent-stop":
-            events.subagent_stop(loaded, hook, teammate)
-        else:
-            events.task_completed(loaded, hook)
-    except (Denied, GuardPlanError) as refused:
-        return REFUSE, str(refused)
-    return ALLOW, ""

@@ -22,6 +22,8 @@ import os
 import socket
 import sys
 
+from rallyc.guard.decision import REFUSE, decide
+
 IDLE_SECONDS = 600.0
 SERVER_OFF = "RALLYC_GUARD_SERVER"
 _CONNECT_SECONDS, _ANSWER_SECONDS = 1.0, 10.0
@@ -153,8 +155,6 @@ class _GuardCache:
         self.guard: object | None = None
 
     def answer(self, request: bytes) -> dict[str, object]:
-        from rallyc.guard.main import REFUSE, decide
-
         head, _, data = request.partition(b"\n")
         try:
             header = json.loads(head)
