@@ -11,7 +11,7 @@ import pytest
 
 from rallyc.compile import compile_context, lint_clean
 from rallyc.compile.documents import DESTINATIONS, handoff
-from rallyc.runner.compiled import runtime_for
+from rallyc.runner.backends import backend_named
 from tests.conftest import ROOT
 from tests.runner.scripted import install_agent, make_repo, rallyc, report, run_folder, spec_yaml
 
@@ -50,7 +50,7 @@ def test_the_runs_handoff_is_the_compiled_one_filled_in(tmp_path: Path, destinat
                                                "pages": {"write": {"web/index.html": "1\n"}}})  # fmt: skip
     spec = repo / "team.rally.yaml"
     spec.write_text(spec_yaml(shell, TEAM, extra=f"verify: [\"true\"]\nreport: {{to: {destination}}}\n"))
-    compiled = compile_context(lint_clean(spec), target=runtime_for("shell"))
+    compiled = compile_context(lint_clean(spec), target=backend_named("shell").runtime)
     code, out, err = rallyc("run", str(spec), "--no-journal")
     assert code == 1 and "Traceback" not in out + err
     written = (run_folder(repo) / "handoff.md").read_text()
