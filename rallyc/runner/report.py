@@ -354,14 +354,15 @@ def _violations(doc: dict[str, Any]) -> list[str]:
 
 def _agents_said(doc: dict[str, Any]) -> list[str]:
     """Each agent's own report: its notes, a blocker, and the files it says it changed where those differ from
-    what was committed (the commit is what counts)."""
+    what was committed (the commit is what counts); a task that did not land committed nothing."""
     lines = []
     for task in doc["tasks"]:
         said = [f"blocked: {_cell(task['blocker'])}"] if task["blocker"] else []
         said += [_cell(task["notes"])] if task["notes"] and task["notes"] != task["blocker"] else []
         reported = task["reported_files"]
         if reported is not None and sorted(reported) != sorted(task["files_changed"]):
-            said.append(f"says it changed {codes(reported) or 'nothing'}; committed "
+            landed = "committed" if task["status"] == TaskStatus.DONE else "its last attempt changed (not committed)"
+            said.append(f"says it changed {codes(reported) or 'nothing'}; {landed} "
                         f"{codes(task['files_changed']) or 'nothing'}")
         if said:
             lines.append(f"- `{task['id']}` ({task['status']}): {'; '.join(said)}")
