@@ -193,6 +193,8 @@ def risks(plan: Plan, state: RunState) -> list[str]:
         elif not task.verify and not task.done_when:
             found.append(f"{task.id} has no check and no completion criteria: nothing but its author vouches for it")
     found += _shared_blockers(state)
+    found += [f"possible violation while {', '.join(o.during)} ran: {_OUTSIDE[o.kind]} changed (not reverted): "
+              f"{'; '.join(o.what[:5])}" for o in state.outside]  # fmt: skip
     found += [f"{c.command} ({c.scope}) exited {c.exit_code}" for c in state.checks if c.scope == "team" and c.exit_code]
     found += [f"{c.subject} could not be integrated: conflict in {', '.join(c.paths)}" for c in state.conflicts
               if c.stage == "fan-in"]  # fmt: skip
@@ -369,11 +371,14 @@ def _agents_said(doc: dict[str, Any]) -> list[str]:
     return ["## What the agents said", "", *lines, ""] if lines else []
 
 
+_OUTSIDE = {"refs": "your refs", "checkout": "files of your checkout"}
+
+
 def _outside(doc: dict[str, Any]) -> list[str]:
     """The sandbox, changes outside the run (possible violations) and strays found in worktrees."""
     lines = ["## Outside the worktrees", "", f"Sandbox: {doc['sandbox'] or 'none'}.", ""]
     for item in doc["outside_changes"]:
-        what = "your refs" if item["kind"] == "refs" else "files of your checkout"
+        what = _OUTSIDE[item["kind"]]
         lines.append(f"- Possible violation while {', '.join(f'`{t}`' for t in item['during'])} ran: {what} changed "
                      f"(not reverted; `--apply` refused): {_cell('; '.join(item['what'][:20]))}")  # fmt: skip
     for item in doc["strays"]:
