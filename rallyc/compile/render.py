@@ -50,6 +50,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         prose=prose,
         oneline=oneline,
+        inert=inert,
         code=code,
         codes=codes,
         globs=globs,
@@ -129,6 +130,26 @@ def _closes(line: str, fence: str) -> bool:
 def oneline(text: str) -> str:
     """Whitespace runs (newlines included) as one space: for list items and headers."""
     return " ".join(str(text).split())
+
+
+_INERT = str.maketrans({"\\": "\\\\", "<": "\\<"})
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
+def inert(text: str) -> str:
+    """Text someone else wrote (an agent's notes, a failure's reason) as one line of Markdown that renders as
+    its words: no raw HTML (`<h1>`), no `[[RESULT: ...]]` slot (a slot is the run's to fill, and a filled
+    handoff has none left), no escape undone by a backslash. Code spans are kept as they are: they show their
+    text verbatim already, and the runner's own reasons quote commands in them."""
+    flat, parts, end = oneline(text), [], 0
+    for span in _CODE_SPAN.finditer(flat):
+        parts += [_escaped(flat[end : span.start()]), span.group()]
+        end = span.end()
+    return "".join([*parts, _escaped(flat[end:])])
+
+
+def _escaped(text: str) -> str:
+    return text.translate(_INERT).replace("[[", "[\\[")
 
 
 def code(text: str) -> str:

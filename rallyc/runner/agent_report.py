@@ -15,7 +15,8 @@ and its notes become the task's blocker; `notes` and the files the agent says it
 report beside what was really committed. A missing or malformed block is no error: the report then
 says nothing for the agent. The block is read leniently (a fence around it or not, keys in any order,
 a value running on over following lines); nothing in it is trusted for the run's outcome except a
-status that makes it worse.
+status that makes it worse. Control characters are dropped from every value: an agent's text reaches the
+terminal and report.md, where an escape sequence could rewrite what the runner printed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rallyc.runner.names import printable
 from rallyc.statuses import AgentStatus
 
 MARKER = re.compile(r"^[ \t>*`]*RALLY_REPORT[ \t`*]*$", re.MULTILINE)
@@ -42,6 +44,7 @@ class AgentReport:
 
 def parse_report(text: str) -> AgentReport:
     """The last RALLY_REPORT block in `text`; an empty report when there is none."""
+    text = "\n".join(printable(line) for line in text.splitlines())
     found = list(MARKER.finditer(text))
     if not found:
         return AgentReport()

@@ -429,6 +429,7 @@ def _as_reported(result: TaskResult, record: TaskState) -> tuple[TaskResult, boo
     """The result as the agent's RALLY_REPORT makes it (notes and files recorded; `failed` and `blocked` fail the
     attempt, `blocked` without a retry); and whether it is blocked."""
     said = parse_report(result.said)
+    result = replace(result, summary=printable(result.summary))  # it reaches the terminal: no escape sequences
     if said.status:
         record.notes, record.reported_files = said.notes, list(said.files)
     if said.status == AgentStatus.BLOCKED:

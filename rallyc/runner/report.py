@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rallyc.compile.documents import DESTINATIONS
+from rallyc.compile.render import code, codes, inert
 from rallyc.learned import value_document
 from rallyc.plan import INTEGRATION, Plan, branch_name, number
 from rallyc.runner.state import RunState
@@ -192,6 +193,8 @@ def risks(plan: Plan, state: RunState) -> list[str]:
         elif not task.verify and not task.done_when:
             found.append(f"{task.id} has no check and no completion criteria: nothing but its author vouches for it")
     found += _shared_blockers(state)
+    found += [f"possible violation while {', '.join(o.during)} ran: {_OUTSIDE[o.kind]} changed (not reverted): "
+              f"{'; '.join(o.what[:5])}" for o in state.outside]  # fmt: skip
     found += [f"{c.command} ({c.scope}) exited {c.exit_code}" for c in state.checks if c.scope == "team" and c.exit_code]
     found += [f"{c.subject} could not be integrated: conflict in {', '.join(c.paths)}" for c in state.conflicts
               if c.stage == "fan-in"]  # fmt: skip
@@ -245,7 +248,7 @@ def report_markdown(plan: Plan, state: RunState, doc: dict[str, Any], graph: str
     lines = [
         f"# Rally run `{state.run_id}`: {doc['status']}",
         "",
-        f"Team `{plan.team.name}`: {plan.team.goal}",
+        f"Team `{plan.team.name}`: {_cell(plan.team.goal)}",
         "",
         f"- Tasks: {', '.join(f'{counts[status]} {status}' for status in ENDED)} of {counts['total']}; "
         f"retries {doc['retries']}, escalations {doc['escalations']}",
@@ -325,15 +328,15 @@ def _off(estimate: float, actual: float) -> str:
 
 
 def _task_row(task: dict[str, Any]) -> str:
-    files = ", ".join(f"`{path}`" for path in task["files_changed"][:8]) + (" ..." if len(task["files_changed"]) > 8 else "")
+    files = _codes(task["files_changed"], 8)
     return (f"| `{task['id']}` | {task['teammate']} | {task['status']} | {task['attempts']} | "
             f"{seconds(task['duration_s'])} | {format_usd(task['cost_usd'])} | {format_tokens(task['tokens'])} | "
             f"{files or '-'} | {_cell(task['reason']) or '-'} |")  # fmt: skip
 
 
 def _teammate_row(mate: dict[str, Any]) -> str:
-    owns = ", ".join(f"`{glob}`" for glob in mate["owns"]) or "nothing"
-    files = ", ".join(f"`{path}`" for path in mate["files_changed"][:8]) + (" ..." if len(mate["files_changed"]) > 8 else "")
+    owns = _codes(mate["owns"]) or "nothing"
+    files = _codes(mate["files_changed"], 8)
     return (f"| {mate['name']} | {_cell(mate['role'])} | {owns} | {files or '-'} | {format_usd(mate['cost_usd'])} / "
             f"{format_usd(mate['estimated_usd'])} | {format_tokens(mate['tokens'])} / "
             f"{format_tokens(mate['estimated_tokens'])} |")  # fmt: skip
@@ -347,31 +350,34 @@ def _violations(doc: dict[str, Any]) -> list[str]:
         lines.append(f"- `{item['task']}` attempt {item['attempt']}: {_cell('; '.join(item['details']))}; "
                      f"changes kept in `{item['patch']}`")  # fmt: skip
     for item in doc["merge_conflicts"]:
-        lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {', '.join(item['paths'])}")
+        lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {_cell(', '.join(item['paths']))}")
     return [*lines, ""]
 
 
 def _agents_said(doc: dict[str, Any]) -> list[str]:
     """Each agent's own report: its notes, a blocker, and the files it says it changed where those differ from
-    what was committed (the commit is what counts)."""
+    what was committed (the commit is what counts); a task that did not land committed nothing."""
     lines = []
     for task in doc["tasks"]:
         said = [f"blocked: {_cell(task['blocker'])}"] if task["blocker"] else []
         said += [_cell(task["notes"])] if task["notes"] and task["notes"] != task["blocker"] else []
         reported = task["reported_files"]
         if reported is not None and sorted(reported) != sorted(task["files_changed"]):
-            said.append(f"says it changed {', '.join(f'`{path}`' for path in reported) or 'nothing'}; committed "
-                        f"{', '.join(f'`{path}`' for path in task['files_changed']) or 'nothing'}")  # fmt: skip
+            said.append(f"says it changed {codes(reported) or 'nothing'}; committed "
+                        f"{codes(task['files_changed']) or 'nothing'}")
         if said:
             lines.append(f"- `{task['id']}` ({task['status']}): {'; '.join(said)}")
     return ["## What the agents said", "", *lines, ""] if lines else []
+
+
+_OUTSIDE = {"refs": "your refs", "checkout": "files of your checkout"}
 
 
 def _outside(doc: dict[str, Any]) -> list[str]:
     """The sandbox, changes outside the run (possible violations) and strays found in worktrees."""
     lines = ["## Outside the worktrees", "", f"Sandbox: {doc['sandbox'] or 'none'}.", ""]
     for item in doc["outside_changes"]:
-        what = "your refs" if item["kind"] == "refs" else "files of your checkout"
+        what = _OUTSIDE[item["kind"]]
         lines.append(f"- Possible violation while {', '.join(f'`{t}`' for t in item['during'])} ran: {what} changed "
                      f"(not reverted; `--apply` refused): {_cell('; '.join(item['what'][:20]))}")  # fmt: skip
     for item in doc["strays"]:
@@ -397,12 +403,19 @@ def _checks(doc: dict[str, Any]) -> list[str]:
     if not doc["checks"]:
         return [*lines, "No `verify` commands ran.", ""]
     lines += ["| scope | attempt | command | exit code |", "|---|---|---|---|"]
-    lines += [f"| {c['scope']} | {c['attempt']} | `{_cell(c['command'])}` | {c['exit_code']} |" for c in doc["checks"]]
+    lines += [f"| {c['scope']} | {c['attempt']} | {_codes([c['command']])} | {c['exit_code']} |" for c in doc["checks"]]
     return [*lines, ""]
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """`inert` text that cannot open a table cell either: an agent's notes, a file name, a reason."""
+    return inert(text).replace("|", "\\|")
+
+
+def _codes(items: list[str], limit: int | None = None) -> str:
+    """Code spans for a table cell (a `|` in a file name escaped, backticks inside it kept)."""
+    spans = ", ".join(code(" ".join(str(item).split())).replace("|", "\\|") for item in items[:limit])
+    return spans + (" ..." if limit is not None and len(items) > limit else "")
 
 
 CLASSES = {

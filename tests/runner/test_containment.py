@@ -199,6 +199,8 @@ def test_a_write_into_your_checkout_is_reported_not_reverted(tmp_path: Path, san
         assert (repo / "README.md").read_text().endswith("planted\n")  # reported, not reverted: you may be working
         assert "next: your refs or checkout changed while tasks ran without a sandbox" in out
         assert "--resume" not in doc["next_step"]  # resuming would change nothing: a person must look
+        risk = "possible violation while work ran: files of your checkout changed (not reverted): README.md"
+        assert risk in doc["risks"] and risk in (run_folder(repo) / "handoff.md").read_text()  # its receiver is told
     else:
         assert code == 0 and doc["outside_changes"] == [] and (repo / "README.md").read_text() == "# project\n"
 
