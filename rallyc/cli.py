@@ -131,7 +131,7 @@ def _fixes(paths: tuple[str, ...], overrides: Any, use_config: bool, add_timeout
 
 def _render(report: Any, output_format: str, color: str, *, to_terminal: bool) -> str:
     if output_format == "auto":
-        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        output_format = "github" if "GITHUB_ACTIONS" in os.environ else "text"  # set at all, whatever its value
     if output_format == "json":
         from rallyc.reporters import json as reporter
     elif output_format == "sarif":

@@ -121,11 +121,19 @@ def test_sarif_is_valid_sarif_210(write_spec) -> None:  # type: ignore[no-untype
     assert sarif_run["results"][0]["partialFingerprints"]
 
 
-def test_github_annotations(write_spec, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+@pytest.mark.parametrize("value", ["true", "1", ""])
+def test_github_annotations_when_github_actions_is_set(write_spec, monkeypatch, value) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GITHUB_ACTIONS", value)  # `auto` asks whether it is set, not what it holds
     path = write_spec(BROKEN)
     code, output = run("lint", "--no-repo", "--format", "auto", str(path))
     assert output.startswith(f"::error file={path},line=12,col=16,endLine=12,endColumn=18,title=RY004 invalid-pattern::")
+
+
+def test_auto_is_text_without_github_actions(write_spec, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    path = write_spec(BROKEN)
+    code, output = run("lint", "--no-repo", "--format", "auto", str(path))
+    assert output.startswith(f"{path}:12:16: error RY004[invalid-pattern]")
 
 
 def test_many_files_sorted_and_folders_searched(tmp_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 ## What it does
 When the team has 3 or more teammates and `team.lead.delegate` is `false`,
-reports the `delegate` value, with the `teammates` key as related. Smaller
-teams pass: the guide asks for delegate mode only from 3 teammates on.
+reports at the `teammates` key (where a finding about the team as a whole
+goes, and where `# rallyc: ignore[RY303]` belongs), with the `delegate`
+value as related. Smaller teams pass: the guide asks for delegate mode only from 3 teammates on.
 
 ## Why it matters
 The guide's Core Contract, "Delegate mode": for teams of 3+, activate
@@ -49,9 +50,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     count = len(spec.teammates)
     if count < MIN_TEAM or spec.team.delegate:
         return
+    off = spec.team.delegate_span
     yield Finding(
-        spec.team.delegate_span or spec.teammates_span,
+        spec.teammates_span,
         f"delegate mode is off with {count} teammates: the lead would both coordinate and compete for files",
         "remove `delegate: false` (delegate mode is the default) and leave the code to the teammates",
-        (Related(spec.teammates_span, f"{count} teammates"),),
+        (Related(off, "`delegate: false` set here"),) if off else (),
     )

@@ -347,11 +347,17 @@ def _violations(doc: dict[str, Any]) -> list[str]:
     if not doc["violations"]:
         lines.append("None: every change stayed inside its teammate's `owns`.")
     for item in doc["violations"]:
-        lines.append(f"- `{item['task']}` attempt {item['attempt']}: {_cell('; '.join(item['details']))}; "
-                     f"changes kept in `{item['patch']}`")  # fmt: skip
+        breaches = "; ".join(_breach(detail, item["paths"]) for detail in item["details"])
+        lines.append(f"- `{item['task']}` attempt {item['attempt']}: {breaches}; changes kept in `{item['patch']}`")
     for item in doc["merge_conflicts"]:
         lines.append(f"- merge conflict ({item['stage']}) for `{item['subject']}`: {_cell(', '.join(item['paths']))}")
     return [*lines, ""]
+
+
+def _breach(detail: str, paths: list[str]) -> str:
+    """`path (why)` with the path as a code span, so a name git quotes (`"caf\\351.py"`) reads as git wrote it."""
+    path = next((path for path in paths if detail.startswith(f"{path} (")), None)
+    return _cell(detail) if path is None else f"{code(path)} {_cell(detail[len(path) + 1 :])}"
 
 
 def _agents_said(doc: dict[str, Any]) -> list[str]:
@@ -363,8 +369,7 @@ def _agents_said(doc: dict[str, Any]) -> list[str]:
         said += [_cell(task["notes"])] if task["notes"] and task["notes"] != task["blocker"] else []
         reported = task["reported_files"]
         if reported is not None and sorted(reported) != sorted(task["files_changed"]):
-            landed = "committed" if task["status"] == TaskStatus.DONE else "its last attempt changed (not committed)"
-            said.append(f"says it changed {codes(reported) or 'nothing'}; {landed} "
+            said.append(f"says it changed {codes(reported) or 'nothing'}; committed "
                         f"{codes(task['files_changed']) or 'nothing'}")
         if said:
             lines.append(f"- `{task['id']}` ({task['status']}): {'; '.join(said)}")

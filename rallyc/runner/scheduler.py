@@ -141,8 +141,8 @@ class Scheduler:
             s.emit("task_interrupted", task=task.id, teammate=task.teammate)
             return
         record.attempts += 1
-        record.files_changed = list(outcome.files)
         done = outcome.status == AttemptStatus.DONE
+        record.files_changed = list(outcome.files) if done else []  # what was committed: a failed attempt's is a patch
         ending = f"done, commit {outcome.commit}" if done else f"failed: {outcome.reason}"
         s.store.append(f"logs/{task.id}.log", f"== attempt {record.attempts}: {ending}\n")
         converged = self.convergence.failed(outcome.signature, task.teammate, task.id) if outcome.signature else []

@@ -1,7 +1,8 @@
 """Every rule's cases (tests/rules/cases/RYNNN.yaml) run through the real linter.
 
 A case is a spec and the `line:col CODE` findings of that rule it must give;
-`severity` and `message` (a substring) check the finding's details. A case
+`severity`, `message` and `hint` (substrings) and `related` (`line:col` of each related
+location) check the finding's details. A case
 with `files` runs in a git repository tracking those files (`repo: true` lets
 the linter look at it).
 """
@@ -46,4 +47,7 @@ def test_rule_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
         assert any(case["message"] in d.message for d in found), [d.message for d in found]
     if "hint" in case:
         assert any(d.hint and case["hint"] in d.hint for d in found), [d.hint for d in found]
+    if "related" in case:
+        related = sorted(f"{r.span.line}:{r.span.column}" for d in found for r in d.related)
+        assert related == sorted(case["related"]), related
 

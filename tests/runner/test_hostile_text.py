@@ -69,6 +69,5 @@ def test_a_task_that_did_not_land_is_not_said_to_have_committed_its_files(tmp_pa
     (repo / "team.rally.yaml").write_text(spec_yaml(shell, API_AND_WEB))
     rallyc("run", str(repo / "team.rally.yaml"), "--no-journal")
     markdown = (run_folder(repo) / "report.md").read_text()
-    assert ("- `work` (failed): all mine; says it changed `a|b.py`; its last attempt changed (not committed) "
-            "`src/api/x.py`, `web/stolen.html`") in markdown  # fmt: skip
+    assert "- `work` (failed): all mine; says it changed `a|b.py`; committed nothing" in markdown
     assert "; committed `src/api/x.py`" not in markdown

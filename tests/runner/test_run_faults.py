@@ -56,6 +56,7 @@ def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int,
 def assert_failed_and_isolated(doc: dict[str, Any], reason: str) -> None:
     work = task_of(doc, "work")
     assert work["status"] == "failed" and reason in work["reason"], work
+    assert work["files_changed"] == []  # what was committed: a failed attempt's changes are in its patch
     assert task_of(doc, "after-work") == {**task_of(doc, "after-work"), "status": "skipped", "reason": "after work failed"}
     assert task_of(doc, "pages")["status"] == "done"  # independent work goes on
     assert doc["status"] == "partial"
