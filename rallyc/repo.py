@@ -11,6 +11,8 @@ JOURNAL = Path(".agents") / "rally.md"
 """One entry per run and per learned change: the one file of the user's tree a run writes."""
 LEARNED_FILE = Path(".agents") / "rally-learned.json"
 """The learned estimates, beside the journal: committed, so CI lints with them."""
+RALLY_FOLDER = ".rally"
+"""rallyc's own folder in a repository: `build/` (compiled output), `runs/` and `worktrees/`."""
 
 
 def repo_root(spec_path: Path, team_repo: str) -> Path:
@@ -67,3 +69,15 @@ def exclude_locally(common: Path, *folders: str) -> None:
     missing = [folder for folder in folders if folder not in text.splitlines()]
     if missing:
         write_atomic(exclude, text + ("" if not text or text.endswith("\n") else "\n") + "".join(f"{m}\n" for m in missing))
+
+
+def rally_excludes(repo: Path, top: Path) -> tuple[str, ...]:
+    """What info/exclude gets for rallyc's folder in `repo` (work tree top `top`): `.rally/`, everything in it being
+    this clone's own; only its `runs/` and `worktrees/` when the team commits compiled output under `.rally/build/`
+    (a file there is tracked, or the pre-commit config runs `rallyc-compile-check`): a new compiled file must then
+    show in `git status`."""
+    hooks = top / ".pre-commit-config.yaml"
+    checked = hooks.is_file() and "rallyc-compile-check" in hooks.read_text(encoding="utf-8", errors="replace")
+    if checked or tracked_files(repo / RALLY_FOLDER / "build"):
+        return f"{RALLY_FOLDER}/runs/", f"{RALLY_FOLDER}/worktrees/"
+    return (f"{RALLY_FOLDER}/",)

@@ -48,7 +48,7 @@ def test_a_build_under_the_repository_stays_out_of_git_status(spec: Path, tmp_pa
     assert exclude.read_text() == "*.log"  # a folder the user chose is theirs to ignore or commit
     for _ in range(2):
         assert rallyc("compile", str(spec))[0] == 0
-    assert exclude.read_text() == "*.log\n/.rally/build/\n"
+    assert exclude.read_text() == "*.log\n.rally/\n"  # as a run writes it
     status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert ".rally/" not in status and "?? team.rally.yaml" in status and "?? out/plan.json" in status
@@ -64,7 +64,10 @@ def test_a_team_that_commits_its_build_sees_new_files(spec: Path, tmp_path: Path
         (tmp_path / ".rally" / "build" / "other" / "plan.json").write_text("{}\n")
         subprocess.run(["git", "-C", str(tmp_path), "add", ".rally/build/other/plan.json"], check=True)
     assert rallyc("compile", str(spec))[0] == 0
-    assert not (tmp_path / ".git" / "info" / "exclude").read_text().count(".rally")
+    assert (tmp_path / ".git" / "info" / "exclude").read_text().splitlines()[-2:] == [".rally/runs/", ".rally/worktrees/"]
+    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "?? .rally/build/small/plan.json" in status  # a new compiled file shows: the team commits them
 
 
 def test_check_passes_then_catches_a_one_byte_change(spec: Path, tmp_path: Path) -> None:

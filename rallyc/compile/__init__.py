@@ -22,6 +22,7 @@ from rallyc.config import settings_for
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
 from rallyc.paths import checked_name, inside
+from rallyc.repo import RALLY_FOLDER
 
 if TYPE_CHECKING:
     from rallyc.compile.hookfile import Group
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from rallyc.plan import Plan
 
 PLAN_FILE = "plan.json"
-BUILD_FOLDER = ".rally/build"
+BUILD_FOLDER = f"{RALLY_FOLDER}/build"
 """The default output folder's parent, below team.repo."""
 GRAPH_FILE = "graph.mmd"
 
@@ -127,7 +128,7 @@ def lint_clean(spec: Path, action: str = "compile", *, learned: bool = True, val
 
 def write(compiled: Compiled) -> None:
     """Replace OUT with the compiled files, atomically; the default build folder is kept out of `git status`
-    unless the team commits compiled output (`build_is_local`)."""
+    unless the team commits compiled output (`rally_excludes`)."""
     from rallyc.compile.output import write_tree
 
     try:
@@ -139,24 +140,12 @@ def write(compiled: Compiled) -> None:
 
 
 def _exclude_build(build: Path) -> None:
-    """`build` into the clone's info/exclude, anchored at the work tree's top, when the team leaves it out of git."""
-    from rallyc.repo import exclude_locally, git_folders
+    """rallyc's folder into the clone's info/exclude, as a run does (`rally_excludes`)."""
+    from rallyc.repo import exclude_locally, git_folders, rally_excludes
 
     folders = git_folders(build.parent.parent)
-    if folders is not None and _build_is_local(build, folders[0]):
-        exclude_locally(folders[1], f"/{build.relative_to(folders[0]).as_posix()}/")
-
-
-def _build_is_local(build: Path, top: Path) -> bool:
-    """Whether the team leaves the build folder out of git: no file of it is tracked, and the pre-commit config
-    at the work tree's `top` does not run `rallyc-compile-check` (a team that commits compiled output wants
-    `git status` to show a new file)."""
-    from rallyc.repo import tracked_files
-
-    hooks = top / ".pre-commit-config.yaml"
-    if hooks.is_file() and "rallyc-compile-check" in hooks.read_text(encoding="utf-8", errors="replace"):
-        return False
-    return not tracked_files(build)
+    if folders is not None:
+        exclude_locally(folders[1], *rally_excludes(build.parent.parent, folders[0]))
 
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
     """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime

@@ -28,7 +28,7 @@ from rallyc.journal import append_entry, overrides_line, spec_overrides
 from rallyc.learned import Learned, from_plan
 from rallyc.paths import contained
 from rallyc.plan import INTEGRATION, Plan
-from rallyc.repo import JOURNAL, exclude_locally
+from rallyc.repo import JOURNAL, RALLY_FOLDER, exclude_locally, rally_excludes
 from rallyc.runner import spawner
 from rallyc.runner.backends import Backend, backend_named
 from rallyc.runner.libgit import LIBGIT2_SWITCH, staging_for
@@ -39,7 +39,7 @@ from rallyc.runner.report import report_document, report_markdown, run_status, t
 from rallyc.runner.sandbox import Policy, policy
 from rallyc.runner.secrets import Redactor
 from rallyc.runner.session import Session
-from rallyc.runner.state import RALLY_FOLDER, RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
+from rallyc.runner.state import RUN_ID, RunFolder, RunState, Store, TaskState, new_run_id, now_text
 from rallyc.runner.worktree import Git, GitError
 from rallyc.statuses import ENDED, RunOutcome, RunStatus, TaskStatus
 from rallyc.units import format_tokens, format_usd
@@ -270,7 +270,7 @@ def _open(prepared: Prepared, options: RunOptions, env: Mapping[str, str]) -> tu
     run_id = new_run_id(plan.team.name)
     folder = RunFolder(prepared.top, run_id)
     folder.lock()
-    exclude_locally(common, f"{RALLY_FOLDER}/runs/", f"{RALLY_FOLDER}/worktrees/")
+    exclude_locally(common, *rally_excludes(prepared.top / prepared.prefix, prepared.top))
     store = Store(folder, redactor)
     for path, text in prepared.files.items():
         store.write(path, text)

@@ -22,11 +22,11 @@ from typing import IO, Any
 
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
+from rallyc.repo import RALLY_FOLDER
 from rallyc.runner.secrets import Redactor
 from rallyc.statuses import RunStatus, TaskStatus
 
 STATE_VERSION = 2
-RALLY_FOLDER = ".rally"
 RUN_ID = re.compile(r"[a-z][a-z0-9-]*-\d{8}T\d{6}Z-[0-9a-f]{4}")
 RUN_TASK = re.compile(r"[a-z][a-z0-9-]*")
 COMMIT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
