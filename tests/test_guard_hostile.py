@@ -83,3 +83,40 @@ def test_the_server_outlives_a_call_larger_than_it_reads(tmp_path: Path, runtime
     assert thread.is_alive()
     assert server.ask(plan, None, json.dumps(write(repo, "web/x.ts", **TEAMMATE)).encode())[0] == 2  # type: ignore[index]
     stop(plan, thread)
+
+
+# ---- installing into odd hooks files ------------------------------------------------------
+
+
+def settings_repo(tmp_path: Path, content: bytes) -> Path:
+    repo = tmp_path / "repo"
+    (repo / ".claude").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "team.rally.yaml").write_text(SPEC, encoding="utf-8")
+    (repo / ".claude/settings.json").write_bytes(content)
+    return repo
+
+
+def test_install_and_uninstall_keep_a_crlf_file_byte_for_byte(tmp_path: Path) -> None:
+    content = b'{\r\n  "model": "opus"\r\n}\r\n'
+    repo = settings_repo(tmp_path, content)
+    spec = str(repo / "team.rally.yaml")
+    assert rallyc("compile", spec, "--install")[0] == 0
+    installed = (repo / ".claude/settings.json").read_bytes()
+    assert installed.startswith(b'{\r\n  "model": "opus"') and b"rallyc guard" in installed
+    assert rallyc("compile", spec, "--uninstall")[0] == 0
+    assert (repo / ".claude/settings.json").read_bytes() == content
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b'{"hooks": {"PreToolUse": []}, "hooks": {}}\n', 'the key "hooks" appears twice in one object'),
+    (b'{"a": "\xe9"}\n', "not UTF-8 (byte 7)"),
+    (b'{"a":' * 5000 + b"1" + b"}" * 5000, "nested too deeply to read"),
+])  # fmt: skip
+def test_a_hooks_file_rallyc_cannot_merge_into_safely_is_refused_before_anything_is_written(
+        tmp_path: Path, content: bytes, says: str) -> None:  # fmt: skip
+    repo = settings_repo(tmp_path, content)
+    code, out, err = rallyc("compile", str(repo / "team.rally.yaml"), "--install")
+    assert code == 2 and says in out + err and "Traceback" not in out + err and "internal error" not in out + err
+    assert (repo / ".claude/settings.json").read_bytes() == content
+    assert sorted(path.name for path in (repo / ".claude").iterdir()) == ["settings.json"]
