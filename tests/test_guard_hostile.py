@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rallyc.guard import server
-from tests.test_guard import SPEC, TEAMMATE, ask, patch_call, plan_of, write
+from tests.test_guard import SPEC, TEAMMATE, ask, install, patch_call, plan_of, write
 from tests.test_guard_server import runtime_dir, serving, stop  # noqa: F401  (the fixture)
 from tests.conftest import rallyc
 
@@ -19,13 +19,7 @@ BROAD = SPEC.replace('owns: [src/api/**, "notebooks/*.ipynb"]', 'owns: ["**", "!
 
 
 def installed(tmp_path: Path, target: str) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    (repo / "team.rally.yaml").write_text(BROAD, encoding="utf-8")
-    code, out, err = rallyc("compile", str(repo / "team.rally.yaml"), "--target", target, "--install")
-    assert code == 0, out + err
-    return repo
+    return install(tmp_path, target, BROAD)
 
 
 @pytest.mark.parametrize("path", [".claude/rally/shop.json", ".claude/settings.json", ".claude/settings.local.json",
@@ -57,24 +51,18 @@ def test_a_codex_patch_may_not_touch_the_hooks_or_the_plan(tmp_path: Path) -> No
     ("src/api/\ud800.py", "not valid Unicode"),
 ])  # fmt: skip
 def test_a_name_no_file_holds_is_a_clear_refusal(tmp_path: Path, path: str, says: str) -> None:
-    from tests.test_guard import install
-
     repo = install(tmp_path, "claude-agent-teams")
     code, message = ask(repo, "pre-tool-use", write(repo, path, **TEAMMATE))
     assert code == 2 and says in message
 
 
 def test_input_nested_too_deeply_is_a_clear_refusal(tmp_path: Path) -> None:
-    from tests.test_guard import install
-
     repo = install(tmp_path, "claude-agent-teams")
     assert ask(repo, "pre-tool-use", b"[" * 100_000 + b"]" * 100_000) == (2, "the hook input is JSON nested too deeply to read")
 
 
 def test_the_server_outlives_a_call_larger_than_it_reads(tmp_path: Path, runtime_dir: str,  # noqa: F811
                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    from tests.test_guard import install
-
     repo = install(tmp_path, "claude-agent-teams")
     plan = plan_of(repo)
     thread = serving(plan, monkeypatch)
