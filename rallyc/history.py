@@ -2,8 +2,11 @@
 
 A run counts when its folder holds the `report.json` of a finished run and
 the `plan.json` it ran. Reports of an interrupted or crashed run, reports in
-a newer format, and reports or plans from an older rallyc that lack a field
-learning needs are skipped and counted, never a traceback.
+a newer format, reports or plans from an older rallyc that lack a field
+learning needs, and reports that are not true (`rallyc.reportcheck`; a run
+folder that is a symbolic link, a report naming another run, a run whose
+commits an earlier run already reported) are skipped, counted and named
+with the reason, never a traceback.
 
 For every task the estimate is taken apart into what the spec gave (its
 `estimate`, else half its `timeout`; its `tokens` x `overhead`) and the
@@ -15,6 +18,7 @@ as one made without, and nothing is corrected twice.
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +29,7 @@ from rallyc.journal import overrides_by_run
 from rallyc.learned import Learned, from_plan
 from rallyc.models import resolve_model
 from rallyc.repo import JOURNAL
+from rallyc.reportcheck import contradiction
 from rallyc.statuses import RunOutcome, TaskStatus
 
 REPORT_VERSION = 1
@@ -35,6 +40,14 @@ GRADES = "FDCBA"
 
 class Outdated(Exception):
     """A report or plan without a field learning needs (an older rallyc's, or edited by hand)."""
+
+
+class Skipped(Exception):
+    """A run learning does not use: `kind` is the count it falls under, the message says why."""
+
+    def __init__(self, kind: str, why: str) -> None:
+        super().__init__(why)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,10 @@ class History:
     """Reports or plans from an older rallyc, or missing a field."""
     newer: int = 0
     """Reports in a format newer than this rallyc reads."""
+    untrue: int = 0
+    """Reports whose figures contradict themselves, their plan or an earlier run."""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(run folder, why) for every run not used, in run order."""
 
 
 def collect(top: Path, journal_folder: Path) -> History:
@@ -97,36 +114,59 @@ def collect(top: Path, journal_folder: Path) -> History:
     journal = journal_folder / JOURNAL
     recorded = overrides_by_run(journal.read_text(encoding="utf-8", errors="replace")) if journal.is_file() else {}
     runs: list[RunRecord] = []
-    counts = {"unfinished": 0, "outdated": 0, "newer": 0}
+    counts = {"unfinished": 0, "outdated": 0, "newer": 0, "untrue": 0}
+    skipped: list[tuple[str, str]] = []
+    commits: set[str] = set()
     for run_id in runs_in(top):
         folder = RunFolder(top, run_id)
-        kind, record = _read(folder.path / "report.json", folder.plan_file, recorded.get(run_id, []))
-        if record is not None:
-            runs.append(record)
-        else:
-            counts[kind] += 1
-    return History(tuple(runs), **counts)
+        try:
+            runs.append(_read(folder.path, run_id, folder.plan_file, recorded.get(run_id, []), commits))
+        except Skipped as skip:
+            counts[skip.kind] += 1
+            skipped.append((folder.path.relative_to(top).as_posix(), str(skip)))
+    return History(tuple(runs), **counts, skipped=tuple(skipped))
 
 
-def _read(report_file: Path, plan_file: Path, journal_overrides: list[str]) -> tuple[str, RunRecord | None]:
-    """(`ok` and the run) or (why it is skipped: `unfinished`, `outdated` or `newer`, None)."""
-    try:
-        report = json.loads(report_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return "unfinished", None
-    except (OSError, ValueError):
-        return "outdated", None
+def _read(folder: Path, run_id: str, plan_file: Path, journal_overrides: list[str], commits: set[str]) -> RunRecord:
+    """The run in `folder`; Skipped saying why not (`commits`: those earlier runs reported, added to)."""
+    if folder.is_symlink():
+        raise Skipped("untrue", "the run folder is a symbolic link, not a run made here")
+    report = _document(folder / "report.json", missing="unfinished")
     if not isinstance(report, dict) or not isinstance(report.get("version"), int):
-        return "outdated", None
+        raise Skipped("outdated", "report.json is not a rallyc report")
     if report["version"] > REPORT_VERSION:
-        return "newer", None
+        raise Skipped("newer", f"report.json is in format {report['version']}, newer than this rallyc reads")
     if report.get("status") == RunOutcome.INTERRUPTED or report.get("finished_at") is None:
-        return "unfinished", None
+        raise Skipped("unfinished", "the run was interrupted or has not finished")
+    if report.get("run_id") != run_id:
+        raise Skipped("untrue", f"report.json names run {report.get('run_id')!r}, not its folder's")
+    plan = _document(plan_file, missing="outdated")
     try:
-        plan = json.loads(plan_file.read_text(encoding="utf-8"))
-        return "ok", _record(report, plan, plan_file, journal_overrides)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, Outdated, RallyError):
-        return "outdated", None  # a field missing or of the wrong kind, a `learned` record it cannot hold
+        record = _record(report, plan, plan_file, journal_overrides)
+        wrong = contradiction(report, plan) or _repeated(report, commits)
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, Outdated, RallyError) as error:
+        raise Skipped("outdated", f"a field learning needs is missing or of the wrong kind ({error})") from None
+    if wrong:
+        raise Skipped("untrue", f"report.json is not true: {wrong}")
+    return record
+
+
+def _document(path: Path, missing: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Skipped(missing, f"no {path.name}") from None
+    except (OSError, ValueError, RecursionError) as error:
+        raise Skipped("outdated", f"{path.name} cannot be read ({type(error).__name__}: {error})") from None
+
+
+def _repeated(report: dict[str, Any], commits: set[str]) -> str | None:
+    """A run's commits are its own: a report naming commits an earlier report named is a copy."""
+    mine = {str(task["commit"]) for task in report["tasks"] if task.get("commit")}
+    if mine & commits:
+        return f"it names commits an earlier run reported ({', '.join(sorted(mine & commits))[:60]})"
+    commits |= mine
+    return None
 
 
 def _record(report: dict[str, Any], plan: dict[str, Any], plan_file: Path, journal_overrides: list[str]) -> RunRecord:
@@ -171,8 +211,9 @@ def _models(plan: dict[str, Any]) -> dict[str, str]:
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise Outdated(f"not a number: {value!r}")
+    """A finite number, 0 or more (JSON as Python reads it also holds NaN, Infinity and integers past any float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise Outdated(f"not a number: {str(value)[:40]}")
     return float(value)
 
 

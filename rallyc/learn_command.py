@@ -117,9 +117,11 @@ def render_text(found: Review) -> str:
 def _headline(history: History) -> str:
     skipped = [f"{count} {why}" for count, why in ((history.unfinished, "unfinished (no report, or interrupted)"),
                                                   (history.outdated, "from an older rallyc or with missing fields"),
-                                                  (history.newer, "from a newer rallyc")) if count]  # fmt: skip
+                                                  (history.newer, "from a newer rallyc"),
+                                                  (history.untrue, "not true")) if count]  # fmt: skip
     text = f"rallyc learn: {len(history.runs)} finished run{'s' if len(history.runs) != 1 else ''} in .rally/runs"
-    return text + (f"; skipped {', '.join(skipped)}" if skipped else "")
+    named = "".join(f"\n  skipped {folder}: {why}" for folder, why in history.skipped)
+    return text + (f"; skipped {', '.join(skipped)}" if skipped else "") + named
 
 
 def _runs(history: History) -> list[str]:
@@ -193,7 +195,8 @@ def render_json(found: Review, **outcome: Any) -> dict[str, Any]:
     return {
         "spec": found.spec,
         "runs": {"used": len(history.runs), "unfinished": history.unfinished, "outdated": history.outdated,
-                 "newer": history.newer},  # fmt: skip
+                 "newer": history.newer, "untrue": history.untrue},  # fmt: skip
+        "skipped": [{"run": folder, "why": why} for folder, why in history.skipped],
         "evaluation": [_run_document(run) for run in history.runs],
         "parameters": [_estimate_document(item) for item in proposal.estimates],
         "needs_approval": proposal.needs_approval,

@@ -43,12 +43,12 @@ teammates:
 """
 
 
-def install(tmp_path: Path, target: str) -> Path:
-    """A git repository with the spec's runtime files installed for `target`; its root."""
+def install(tmp_path: Path, target: str, spec: str = SPEC) -> Path:
+    """A git repository with `spec`'s runtime files installed for `target`; its root."""
     repo = tmp_path / "repo"
     repo.mkdir()
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    (repo / "team.rally.yaml").write_text(SPEC, encoding="utf-8")
+    (repo / "team.rally.yaml").write_text(spec, encoding="utf-8")
     code, out, err = rallyc("compile", str(repo / "team.rally.yaml"), "--target", target, "--install")
     assert code == 0, out + err
     return repo

@@ -312,7 +312,9 @@ def test_reports_from_older_or_newer_rallyc_and_unfinished_runs_are_skipped_with
     assert "skipped 1 unfinished (no report, or interrupted), 2 from an older rallyc or with missing fields, " \
            "1 from a newer rallyc" in out
     _, doc = learn_json(repo)
-    assert doc["runs"] == {"used": 0, "unfinished": 1, "outdated": 2, "newer": 1}
+    assert doc["runs"] == {"used": 0, "unfinished": 1, "outdated": 2, "newer": 1, "untrue": 0}
+    assert [item["run"] for item in doc["skipped"]] == [f".rally/runs/{run.name}" for run in [*runs, runs[2].with_name(
+        runs[2].name[:-4] + "ffff")]]  # fmt: skip
 
 
 # ---- overrides in the journal, resume with changed learned values ----------------------------------

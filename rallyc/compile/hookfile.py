@@ -78,13 +78,30 @@ def is_marked(marker: str) -> Callable[[Any], bool]:
 def checked(text: str, where: str) -> None:
     """RallyError unless `text` is JSON whose `hooks` has the shape the runtimes read (merging needs it)."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique)
     except json.JSONDecodeError as error:
         raise RallyError(f"{where}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); rallyc leaves it as it is",
                          hint="fix the file, then run --install again") from None  # fmt: skip
+    except (_Duplicate, RecursionError) as error:
+        why = "nested too deeply to read" if isinstance(error, RecursionError) else str(error)
+        raise RallyError(f"{where}: {why}; rallyc leaves it as it is", hint="fix the file, then run --install again") from None
     hooks = document.get("hooks", {}) if isinstance(document, dict) else None
     if not isinstance(hooks, dict) or not all(isinstance(groups, list) for groups in hooks.values()):
         raise RallyError(f"{where}: expected an object whose `hooks` maps events to lists; rallyc leaves it as it is")
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object without repeated keys: with one, which value a runtime reads (and so whether our hooks are the
+    ones it runs) depends on its parser."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        repeated = next(key for index, (key, _) in enumerate(pairs) if key in dict(pairs[:index]))
+        raise _Duplicate(f"the key {json.dumps(repeated)} appears twice in one object")
+    return found
 
 
 def merged(text: str | None, groups: Sequence[Group], is_ours: Callable[[Any], bool]) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rallyc.compile.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged
+from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.paths import inside
 
@@ -26,7 +27,10 @@ def current(repo: Path, relative: str) -> str | None:
     path = inside(repo, relative)
     if not path.exists():
         return None
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8")  # no newline translation: CRLF files keep every byte
+    except UnicodeDecodeError as error:
+        raise RallyError(f"{path}: not UTF-8 (byte {error.start}); rallyc leaves it as it is") from None
     checked(text, str(path))
     return text
 

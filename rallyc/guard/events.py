@@ -26,7 +26,8 @@ import subprocess
 import time
 
 from rallyc.guard.hookinput import Denied, HookInput
-from rallyc.guard.paths import CLAUDE_PATH_FIELDS, PATCH_TOOL, is_plan_file, patch_paths, real_path, repo_relative
+from rallyc.guard.paths import (CLAUDE_PATH_FIELDS, PATCH_TOOL, guarded, is_plan_file, patch_paths, real_path,
+                               repo_relative)  # fmt: skip
 from rallyc.guard.plan import GuardPlan, GuardPlanError, GuardTask, GuardTeammate
 from rallyc.guard.writelog import clear_log, log_write, logged_writes
 from rallyc.statuses import AgentStatus
@@ -105,6 +106,10 @@ def _known(plan: GuardPlan, name: str, field: str) -> GuardTeammate:
 
 
 def _check_owner(guard: Guard, mate: GuardTeammate | None, relative: str) -> None:
+    if guarded(relative, (other.agent for other in guard.plan.teammates)):
+        raise Denied(f"`{relative}` is the guard's or git's own (its hooks, its plan, the team's agent files, "
+                     "rallyc's .rally/ state, .git/): no file tool writes it while the team's guard is installed, "
+                     "whoever owns it. To change it, do so outside the team's sessions (RALLYC_GUARD=off)")  # fmt: skip
     owners = guard.owners(relative)
     if mate is None:
         if not owners:

@@ -53,6 +53,8 @@ def read_input(data: bytes) -> HookInput:
         raise Denied(f"the hook input is not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise Denied(f"the hook input is not JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except RecursionError:
+        raise Denied("the hook input is JSON nested too deeply to read") from None
     if not isinstance(document, dict):
         raise Denied(f"the hook input is JSON but not an object (a {type(document).__name__})")
     return HookInput(document)

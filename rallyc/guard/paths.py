@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from rallyc.guard.hookinput import Denied
@@ -31,6 +32,13 @@ CLAUDE_PATH_FIELDS = {"Write": "file_path", "Edit": "file_path", "MultiEdit": "f
 """The Claude Code tools that write files, and the field naming the file."""
 PATCH_TOOL = "apply_patch"
 _PATCH_PATH = re.compile(r"^\s*\*\*\* (?:Add File|Delete File|Update File|Move to): (.+?)\s*$", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+HOOK_FILES = (".claude/settings.json", ".claude/settings.local.json", ".codex/hooks.json", ".codex/config.toml")
+"""Where the runtimes read hooks, and the switches that turn every hook off (`disableAllHooks`, Codex's
+`[features]`): a writer that could edit them could take the guard out of its own way."""
+GUARDED_FOLDERS = (".git", ".rally", ".claude/rally", ".codex/rally")
+"""git's own files (a hook there runs at the next commit), rallyc's state (the guard's write logs, the runs
+`rallyc learn` learns from) and the guard's plans (which say who owns what)."""
 PLANS_FOLDER = (".claude", "plans")
 """Where plan mode writes its plan file by default (code.claude.com/docs/en/settings-reference, `plansDirectory`)."""
 
@@ -41,8 +49,26 @@ def patch_paths(patch: str) -> list[str]:
 
 
 def real_path(path: str, cwd: str) -> str:
-    """`path` (relative to `cwd` unless absolute) with `~`, `..` and symbolic links resolved."""
+    """`path` (relative to `cwd` unless absolute) with `~`, `..` and symbolic links resolved; Denied for a path
+    no file system or write log holds as one name (a control character, an unpaired surrogate)."""
+    if _CONTROL.search(path):
+        raise Denied(f"the path {path!r} holds a control character: no teammate writes such a name")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Denied(f"the path {path!r} is not valid Unicode (an unpaired surrogate)") from None
     return os.path.realpath(os.path.join(cwd, os.path.expanduser(path)))
+
+
+def guarded(relative: str, agents: Iterable[str]) -> bool:
+    """Whether `relative` is the guard's own or git's (`HOOK_FILES`, `GUARDED_FOLDERS`, the team's agent files,
+    which hold a subagent's hooks): no writer may change it, whatever it owns. Compared case-folded, since on
+    a case-insensitive file system `.CLAUDE/Settings.json` is the same file."""
+    folded = relative.casefold()
+    agent_files = {name.casefold() for agent in agents for name in (f".claude/agents/{agent}.md",
+                                                                     f".codex/agents/{agent}.toml")}  # fmt: skip
+    return (folded in HOOK_FILES or folded in agent_files
+            or any(folded == folder or folded.startswith(folder + "/") for folder in GUARDED_FOLDERS))  # fmt: skip
 
 
 def repo_relative(real: str, repo: Path) -> str:

@@ -142,8 +142,8 @@ def _loop(listener: socket.socket, plan: str) -> None:
             connection.settimeout(_ANSWER_SECONDS)
             try:
                 connection.sendall(json.dumps(cache.answer(_read_all(connection))).encode())
-            except OSError:
-                continue  # the client gave up; it decides in process
+            except (OSError, ValueError):
+                continue  # the client gave up, or sent more than a call holds: it decides in process
 
 
 class _GuardCache:
