@@ -151,6 +151,18 @@ def test_install_merges_into_the_users_settings_and_uninstall_restores_them(repo
     assert sorted(path.name for path in (repo / ".claude").rglob("*") if path.is_file()) == ["settings.json"]
 
 
+def test_a_linked_settings_file_stays_a_link(repo: Path) -> None:
+    shared = repo / "config" / "claude-settings.json"  # a team that keeps its settings elsewhere in the repository
+    shared.parent.mkdir()
+    shared.write_bytes(RICH.encode())
+    (repo / ".claude").mkdir()
+    (repo / ".claude/settings.json").symlink_to("../config/claude-settings.json")
+    assert rallyc("compile", str(repo / "team.rally.yaml"), "--install")[0] == 0
+    assert (repo / ".claude/settings.json").is_symlink() and "rallyc guard" in shared.read_text(encoding="utf-8")
+    assert rallyc("compile", str(repo / "team.rally.yaml"), "--uninstall")[0] == 0
+    assert (repo / ".claude/settings.json").is_symlink() and shared.read_bytes() == RICH.encode()
+
+
 def test_uninstall_removes_a_settings_file_it_created(repo: Path) -> None:
     assert rallyc("compile", str(repo / "team.rally.yaml"), "--install")[0] == 0
     assert (repo / ".claude/settings.json").exists()

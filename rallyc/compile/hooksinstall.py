@@ -61,7 +61,7 @@ def install(repo: Path, merged_files: Mapping[str, Sequence[Group]], marker: str
         new = merged(text, groups, is_marked(marker))
         if new != text:
             _remember(repo, relative, marker, text)
-            write_atomic(inside(repo, relative), new)
+            write_atomic(_real(repo, relative), new)
             written.append(relative)
     return written
 
@@ -81,10 +81,16 @@ def uninstall(repo: Path, marker: str, hooks_files: Sequence[str]) -> list[str]:
         if original is None:
             inside(repo, relative).unlink()
         else:
-            write_atomic(inside(repo, relative), original)
+            write_atomic(_real(repo, relative), original)
         changed.append(relative)
     _save(repo, before)
     return changed
+
+
+def _real(repo: Path, relative: str) -> Path:
+    """The file to write for a hooks file: the one a symbolic link inside the repository leads to (the user's
+    link stays a link), checked to stay inside it."""
+    return inside(repo, relative).resolve()
 
 
 def _key(relative: str, marker: str) -> str:
