@@ -333,7 +333,11 @@ def _spec(given: str | None) -> Path:
 
     if given:
         return Path(given)
-    found = find_spec(Path.cwd())
+    return _announced(find_spec(Path.cwd()))
+
+
+def _announced(found: Path) -> Path:
+    """A spec found without being given, named on stderr when it is not in the current folder."""
     if found.parent != Path.cwd().resolve():
         click.echo(f"rallyc: spec: {os.path.relpath(found)}", err=True)
     return found
@@ -509,8 +513,8 @@ def clean(run_id: str | None, every: bool, repo: str, debug: bool) -> None:
 def learn(spec: str | None, apply_changes: bool, approve: bool, rollback: bool, as_json: bool, no_learned: bool,
           debug: bool) -> None:  # fmt: skip
     """Learn the estimates from the team's finished runs: what each run took against its estimate, the factors
-    worth changing (3 runs at least, 3 changes at most) and what they change for SPEC (default: the only
-    *.rally.yaml here, if any). Writes nothing without --apply.
+    worth changing (3 runs at least, 3 changes at most) and what they change for SPEC (default: the
+    nearest *.rally.yaml here or above, if any). Writes nothing without --apply.
 
     Exit 0 when done, 1 when --apply needs approval it did not get (nothing written), 2 for an error.
     """
@@ -525,7 +529,8 @@ def learn(spec: str | None, apply_changes: bool, approve: bool, rollback: bool, 
         from rallyc import learn_command
         from rallyc.discovery import nearest_spec
 
-        given = Path(spec) if spec else nearest_spec(Path.cwd())
+        found = None if spec else nearest_spec(Path.cwd())
+        given = Path(spec) if spec else Path(os.path.relpath(_announced(found))) if found else None
         if rollback:
             return _print(learn_command.rollback(given, as_json))
         outcome = learn_command.learn(given, apply=apply_changes, approve=approve, use_learned=not no_learned,

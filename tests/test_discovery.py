@@ -64,8 +64,7 @@ def test_every_command_finds_it_from_below(command: list[str], repo: Path, monke
     result = CliRunner().invoke(cli, command)
     assert "Missing argument" not in result.output and "no *.rally.yaml" not in result.output
     assert result.exit_code == 0, result.output
-    if command[0] != "learn":
-        assert "rallyc: spec: ../../team.rally.yaml" in result.output
+    assert "rallyc: spec: ../../team.rally.yaml" in result.output
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])

@@ -157,7 +157,7 @@ def _option_overrides(options: RunOptions, plan: Plan, spec_shell: str | None) -
     if options.backend is not None and options.backend != plan.run.backend:
         found.append(f"--backend {options.backend} (run.backend: {plan.run.backend})")
     if options.shell is not None:
-        found.append(f"--shell {options.shell!r} (run.shell: {spec_shell!r})")
+        found.append(f"--shell {options.shell!r} (run.shell: {'none' if spec_shell is None else repr(spec_shell)})")
     if not options.learned:
         found.append("--no-learned (estimates from the spec's own figures)")
     return found

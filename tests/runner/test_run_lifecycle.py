@@ -184,7 +184,7 @@ def test_the_shell_option_runs_a_spec_unedited_and_a_resume_keeps_it(tmp_path: P
     assert code == 1, out + err  # guide fails its first attempt
     doc = report(repo)
     assert doc["backend"] == "shell" and task_of(doc, "guide")["status"] == "failed"
-    assert any(line.startswith("--shell ") and "(run.shell: None)" in line for line in doc["overrides"])
+    assert any(line.startswith("--shell ") and "(run.shell: none)" in line for line in doc["overrides"])
     code, out, err = rallyc("run", spec, "--resume", doc["run_id"], "--no-journal")
     assert code == 0, out + err
     assert report(repo)["status"] == "passed"
