@@ -304,3 +304,18 @@ def test_narrowing_owns_redoes_the_done_tasks_it_leaves_out(tmp_path: Path) -> N
     code, out, err = rallyc("run", str(spec), "--resume", run_id, "--no-journal")
     assert "d3: its commit changes what the new `owns` leaves out (docs/d3.txt (not owned)); it runs again" in out
     assert code == 1 and task_of(report(repo), "d3")["status"] == "failed"  # it still writes docs/d3.txt
+
+
+def test_a_run_in_progress_cannot_be_resumed_by_a_second_process(tmp_path: Path) -> None:
+    repo = project(tmp_path, sleep=1.5)
+    spec = str(repo / "team.rally.yaml")
+    process = rallyc_process("run", spec, "--no-journal", cwd=repo)
+    try:
+        assert wait_for(lambda: len(events(repo)) >= 4, 20)  # the first wave is in flight
+        run_id = run_folder(repo).name
+        code, out, err = rallyc("run", spec, "--resume", run_id, "--no-journal")
+        assert code == 2 and f"run {run_id} is in use by another rallyc process" in err, out + err
+    finally:
+        out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, out + err  # the second process changed nothing of the first one's run
+    assert_complete(repo, run_id)
