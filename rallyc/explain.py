@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rallyc.compile.render import globs
+from rallyc.render import globs
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
 from rallyc.plan import Plan, lower

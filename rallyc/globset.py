@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rallyc.globnfa import is_valid_path, matcher
+from rallyc.globparse import parse_glob_list
 from rallyc.syntax import Choice, Glob, GlobNode, Literal
 from rallyc.witness import char_rank
 
@@ -135,6 +136,12 @@ class GlobSet:
     def matches(self, path: str) -> bool:
         """Whether some glob of the set matches `path` (texts that are no valid path never match)."""
         return is_valid_path(path) and next(self._index.found(path), None) is not None
+
+
+def owner_globs(owns: Sequence[str]) -> GlobSet:
+    """A teammate's `owns` as plan.json keeps them (`!` items included): what it may write. The runner checks
+    commits against it, the guard each write."""
+    return GlobSet(parse_glob_list(owns))
 
 
 def owner_index(named: Mapping[str, Sequence[Glob]]) -> Callable[[str], list[str]]:

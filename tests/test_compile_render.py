@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from rallyc.compile.render import code, fenced, oneline, prose, toml_multiline, toml_string, yaml_quote, yaml_scalar
+from rallyc.render import code, fenced, oneline, prose, toml_multiline, toml_string, yaml_quote, yaml_scalar
 
 texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=200)
 

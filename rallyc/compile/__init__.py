@@ -25,7 +25,7 @@ from rallyc.paths import checked_name, inside
 from rallyc.repo import RALLY_FOLDER
 
 if TYPE_CHECKING:
-    from rallyc.compile.hookfile import Group
+    from rallyc.hookfile import Group
     from rallyc.learned import Learned
     from rallyc.plan import Plan
 

@@ -1,4 +1,4 @@
-"""`--install`, `--check` and `--uninstall` for the hooks files rallyc merges into (`rallyc.compile.hookfile`).
+"""`--install`, `--check` and `--uninstall` for the hooks files rallyc merges into (`rallyc.hookfile`).
 
 The first install into a file records what the file was (`fingerprint`) in
 `.rally/hooks-before.json`, local to this clone: it settles, on uninstall,
@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rallyc.compile.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged
+from rallyc.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.paths import inside

@@ -42,7 +42,7 @@ class Guard:
     """A guard's plan with every teammate's `owns` compiled once."""
 
     def __init__(self, plan: GuardPlan) -> None:
-        from rallyc.runner.enforce import owner_globs
+        from rallyc.globset import owner_globs
         from rallyc.syntax import PatternError
 
         self.plan = plan

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rallyc.errors import RallyError
+from rallyc.globset import owner_globs
 from rallyc.plan import INTEGRATION, Plan, TaskPlan, TeammatePlan
-from rallyc.runner.enforce import owner_globs, ownership_breaches
+from rallyc.runner.enforce import ownership_breaches
 from rallyc.runner.scheduler import descendants
 from rallyc.runner.session import Session
 from rallyc.runner.state import TaskState

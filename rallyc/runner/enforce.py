@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rallyc.files import files_below
-from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.names import shown
 
@@ -40,11 +39,6 @@ class Breach:
 
     def __str__(self) -> str:
         return f"{shown(self.path)} ({self.why})"
-
-
-def owner_globs(owns: Sequence[str]) -> GlobSet:
-    """A teammate's `owns` as plan.json keeps them (`!` items included): what it may write."""
-    return GlobSet(parse_glob_list(owns))
 
 
 def ownership_breaches(changes: Sequence[tuple[str, str]], owns: GlobSet, prefix: str, top: Path | None,

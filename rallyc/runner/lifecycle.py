@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from rallyc.compile.documents import full_prompt, task_prompt
+from rallyc.documents import full_prompt, task_prompt
 from rallyc.errors import RallyError
 from rallyc.plan import TaskPlan
 from rallyc.runner.agent_report import parse_report

@@ -1,6 +1,6 @@
 """The end of a run: report.json (schemas/report.schema.json), report.md and TES.
 
-handoff.md is compile's handoff filled in from report.json (`rallyc.compile.documents`).
+handoff.md is compile's handoff filled in from report.json (`rallyc.documents`).
 
 TES (team execution score), each part in [0, 1]:
 
@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rallyc.compile.documents import DESTINATIONS
-from rallyc.compile.render import code, codes, inert
+from rallyc.documents import DESTINATIONS
+from rallyc.render import code, codes, inert
 from rallyc.learned import value_document
 from rallyc.plan import INTEGRATION, Plan, branch_name, number
 from rallyc.runner.state import RunState

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from rallyc.compile.documents import handoff
+from rallyc.documents import handoff
 from rallyc.errors import RallyError
 from rallyc.journal import append_entry, overrides_line, spec_overrides
 from rallyc.learned import Learned, from_plan

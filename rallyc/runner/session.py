@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from rallyc.globs import GlobSet
+from rallyc.globset import owner_globs
 from rallyc.plan import Plan, branch_name
 from rallyc.runner.backends import Backend
 from rallyc.runner.environment import with_worktree_tools, worktree_env
-from rallyc.runner.enforce import owner_globs
 from rallyc.runner.libgit import LibGit
 from rallyc.runner.sandbox import Policy, Sandbox, remove_temp, temp_folder, with_temp
 from rallyc.runner.secrets import Redactor

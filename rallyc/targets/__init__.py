@@ -28,7 +28,7 @@ from rallyc.guard.plan import GUARD_FOLDER
 from rallyc.models import Provider
 
 if TYPE_CHECKING:
-    from rallyc.compile.hookfile import Group
+    from rallyc.hookfile import Group
     from rallyc.plan import Plan
 
 

@@ -11,7 +11,7 @@ model is left out, Codex runs its configured model, the estimate prices it
 as the Codex default, and a compile note says so. `sandbox_mode` is
 `read-only` for a teammate that owns no files and `workspace-write`
 otherwise. The TOML is written by hand (Python has no TOML writer in the
-standard library); the string filters in `rallyc.compile.render` do the escaping.
+standard library); the string filters in `rallyc.render` do the escaping.
 
 The guard: `.codex/hooks.json` gets a PreToolUse hook on `apply_patch`
 (developers.openai.com/codex/hooks), which Codex calls a guardrail rather
@@ -20,8 +20,8 @@ than a complete enforcement boundary: a shell command can still write.
 
 from __future__ import annotations
 
-from rallyc.compile.hookfile import with_groups
-from rallyc.compile.render import render
+from rallyc.hookfile import with_groups
+from rallyc.render import render
 from rallyc.models import CODEX_DEFAULT_MODEL, Provider, runtime_model
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.targets import Output, Target

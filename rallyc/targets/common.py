@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from itertools import count, product
 from string import ascii_lowercase
 
-from rallyc.compile.documents import handoff as handoff_document
-from rallyc.compile.hookfile import with_groups
-from rallyc.compile.render import render
+from rallyc.documents import handoff as handoff_document
+from rallyc.hookfile import with_groups
+from rallyc.render import render
 from rallyc.globparse import EXCLUDE
 from rallyc.models import runtime_model
 from rallyc.plan import Plan, TeammatePlan

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rallyc.compile.hookfile import Group, marker_comment
+from rallyc.hookfile import Group, marker_comment
 from rallyc.guard.plan import guard_document, guard_path
 from rallyc.plan import Plan, TaskPlan, TeammatePlan
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from rallyc.globset import owner_globs
 from rallyc.runner.backends._workspace import ToolError, Workspace
-from rallyc.runner.enforce import owner_globs, ownership_breaches
+from rallyc.runner.enforce import ownership_breaches
 from rallyc.syntax import PatternError
 
 OWNS = ["src/**", "!src/gen/**", "!src/core.py"]

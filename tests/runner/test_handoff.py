@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rallyc.compile import compile_context, lint_clean
-from rallyc.compile.documents import DESTINATIONS, handoff
+from rallyc.documents import DESTINATIONS, handoff
 from rallyc.runner.backends import backend_named
 from tests.conftest import ROOT
 from tests.runner.scripted import install_agent, make_repo, rallyc, report, run_folder, spec_yaml

@@ -8,7 +8,7 @@ import re
 import shlex
 from pathlib import Path
 
-from rallyc.compile.documents import task_prompt
+from rallyc.documents import task_prompt
 from rallyc.plan import TaskPlan
 from tests.runner.scripted import API_AND_WEB, install_agent, make_repo, rallyc, report, run_folder, spec_yaml, task_of
 

@@ -10,7 +10,7 @@ import pytest
 
 from rallyc.plan import Plan
 from rallyc.compile import lint_clean
-from rallyc.compile.documents import handoff
+from rallyc.documents import handoff
 from rallyc.runner.compiled import compile_for_run
 from rallyc.runner.report import (
     coloured_graph,

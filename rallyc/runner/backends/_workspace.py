@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from rallyc.compile.render import globs
+from rallyc.render import globs
 from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
 from rallyc.runner.backends._process import clip, without_secrets

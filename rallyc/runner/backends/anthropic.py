@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rallyc.compile.render import globs
+from rallyc.render import globs
 from rallyc.errors import RallyError
 from rallyc.models import api_model_id, price_of
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rallyc.compile.render import render
+from rallyc.render import render
 from rallyc.plan import Plan, TaskPlan
 from rallyc.statuses import RunOutcome, TaskStatus
 
