@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rallyc.render import render
 from rallyc.plan import Plan, TaskPlan
+from rallyc.render import render
 from rallyc.statuses import RunOutcome, TaskStatus
 
 DESTINATIONS = {"nexus": "Nexus", "guardian": "Guardian", "radar": "Radar", "judge": "Judge", "user": "the user"}

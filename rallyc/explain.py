@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rallyc.render import globs
 from rallyc.context import LintContext
 from rallyc.errors import RallyError
 from rallyc.plan import Plan, lower
+from rallyc.render import globs
 from rallyc.repo import LEARNED_FILE
 from rallyc.units import format_duration, format_tokens, format_usd
 

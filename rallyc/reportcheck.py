@@ -59,33 +59,24 @@ def _status(report: dict[str, Any]) -> str | None:
 
 
 def _tes(report: dict[str, Any], plan: dict[str, Any]) -> str | None:
-    from rallyc.runner.report import WEIGHTS, capped_grade, grade_of
+    from rallyc.tes import TesFigures, score
 
-    parts = _parts(report, plan)
+    done = sum(1 for task in report["tasks"] if task["status"] == TaskStatus.DONE)
+    phase = float(report["task_wall_seconds"])
+    checks = report["checks"]
+    expected = score(TesFigures(
+        tasks=len(plan["tasks"]), done=done, planned_speedup=float(plan["speedup"]),
+        achieved_speedup=sum(float(task["duration_s"]) for task in report["tasks"]) / phase if phase > 0 else 0.0,
+        estimated_tokens=float(plan["budget"]["estimated_tokens"]), used_tokens=float(report["tokens"]),
+        violations_and_conflicts=len(report["violations"]) + len(report["merge_conflicts"]),
+        checks_passed=sum(1 for check in checks if check["exit_code"] == 0), checks=len(checks),
+        retries_and_escalations=int(report["retries"]) + int(report["escalations"]),
+        outcome=RunOutcome(report["status"])))
     claimed = report["tes"]
-    for name, value in parts.items():
+    for name, value in expected.parts.items():
         if abs(float(claimed["parts"][name]) - value) > SLACK_TES:
             return f"its TES part {name} is {claimed['parts'][name]}, but its own figures give {value:.4f}"
-    score = sum(weight * parts[name] for name, weight in WEIGHTS)
-    done = sum(1 for task in report["tasks"] if task["status"] == TaskStatus.DONE)
-    grade = capped_grade(grade_of(score), done, RunOutcome(report["status"]))
-    if abs(float(claimed["score"]) - score) > SLACK_TES or claimed["grade"] != grade:
-        return f"its TES is {claimed['score']} ({claimed['grade']}), but its own figures give {score:.4f} ({grade})"
+    if abs(float(claimed["score"]) - expected.score) > SLACK_TES or claimed["grade"] != expected.grade:
+        return (f"its TES is {claimed['score']} ({claimed['grade']}), but its own figures give "
+                f"{expected.score:.4f} ({expected.grade})")
     return None
-
-
-def _parts(report: dict[str, Any], plan: dict[str, Any]) -> dict[str, float]:
-    """The TES parts as `rallyc run` computes them (rallyc.runner.report.tes), from the report and its plan."""
-    tasks = len(plan["tasks"])
-    done = sum(1 for task in report["tasks"] if task["status"] == TaskStatus.DONE)
-    phase, used, planned = float(report["task_wall_seconds"]), float(report["tokens"]), float(plan["speedup"])
-    achieved = sum(float(task["duration_s"]) for task in report["tasks"]) / phase if phase > 0 else 0.0
-    estimated = float(plan["budget"]["estimated_tokens"])
-    checks = report["checks"]
-    return {
-        "parallel_efficiency": min(1.0, achieved / planned) if planned > 0 else 1.0,
-        "task_economy": done / tasks * (min(1.0, estimated / used) if used > 0 else 1.0),
-        "conflict_prevention": max(0.0, 1 - (len(report["violations"]) + len(report["merge_conflicts"])) / tasks),
-        "integration_quality": sum(1 for c in checks if c["exit_code"] == 0) / len(checks) if checks else 1.0,
-        "user_autonomy": max(0.0, 1 - (int(report["retries"]) + int(report["escalations"])) / tasks),
-    }

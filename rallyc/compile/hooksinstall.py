@@ -14,9 +14,9 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rallyc.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
+from rallyc.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged
 from rallyc.paths import inside
 
 BEFORE = ".rally/hooks-before.json"

@@ -21,38 +21,23 @@ at most C when the run is partial.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rallyc.documents import DESTINATIONS
-from rallyc.render import code, codes, inert
 from rallyc.learned import value_document
 from rallyc.plan import INTEGRATION, Plan, branch_name, number
+from rallyc.render import code, codes, inert
 from rallyc.runner.state import RunState
 from rallyc.statuses import ENDED, RunOutcome, RunStatus, TaskStatus
+from rallyc.tes import WEIGHTS, Tes, TesFigures
+from rallyc.tes import score as tes_score
 from rallyc.units import format_duration, format_tokens, format_usd
 
 REPORT_VERSION = 1
 CONVERGED = "converged: "
-WEIGHTS = (("parallel_efficiency", 0.30), ("task_economy", 0.20), ("conflict_prevention", 0.20),
-           ("integration_quality", 0.20), ("user_autonomy", 0.10))  # fmt: skip
-GRADES = ((0.90, "A"), (0.80, "B"), (0.70, "C"), (0.60, "D"))
-
-
-@dataclass(frozen=True, slots=True)
-class Tes:
-    score: float
-    grade: str
-    parts: dict[str, float]
-
-
 def seconds(value: float) -> str:
     """`4.2s` under a minute, `12m30s` above: scripted tasks take seconds, agents minutes."""
     return f"{value:.1f}s" if value < 60 else format_duration(value)
-
-
-def grade_of(score: float) -> str:
-    return next((letter for floor, letter in GRADES if round(score, 9) >= floor), "F")
 
 
 def speedup_achieved(state: RunState) -> float:
@@ -61,29 +46,13 @@ def speedup_achieved(state: RunState) -> float:
 
 
 def tes(plan: Plan, state: RunState) -> Tes:
-    tasks = len(plan.tasks)
-    done = state.count(TaskStatus.DONE)
-    planned = plan.speedup
-    parallel = min(1.0, speedup_achieved(state) / planned) if planned > 0 else 1.0
-    used = state.tokens
-    economy = done / tasks * (min(1.0, plan.budget.estimated_tokens / used) if used > 0 else 1.0)
-    conflicts = max(0.0, 1 - (len(state.violations) + len(state.conflicts)) / tasks)
-    passed = sum(1 for check in state.checks if check.exit_code == 0)
-    integration = passed / len(state.checks) if state.checks else 1.0
-    retries = sum(task.retries for task in state.tasks.values())
-    escalations = sum(task.escalations for task in state.tasks.values())
-    autonomy = max(0.0, 1 - (retries + escalations) / tasks)
-    values = dict(zip((name for name, _ in WEIGHTS), (parallel, economy, conflicts, integration, autonomy), strict=True))
-    score = sum(weight * values[name] for name, weight in WEIGHTS)
-    return Tes(round(score, 4), capped_grade(grade_of(score), done, run_status(plan, state)),
-               {name: round(value, 4) for name, value in values.items()})  # fmt: skip
-
-
-def capped_grade(grade: str, done: int, status: RunOutcome) -> str:
-    """F when no task is done; at most C when the run is partial: a score cannot grade work that did not land."""
-    if done == 0:
-        return "F"
-    return max(grade, "C") if status == RunOutcome.PARTIAL else grade  # letters sort from best to worst
+    return tes_score(TesFigures(
+        tasks=len(plan.tasks), done=state.count(TaskStatus.DONE), planned_speedup=plan.speedup,
+        achieved_speedup=speedup_achieved(state), estimated_tokens=plan.budget.estimated_tokens,
+        used_tokens=state.tokens, violations_and_conflicts=len(state.violations) + len(state.conflicts),
+        checks_passed=sum(1 for check in state.checks if check.exit_code == 0), checks=len(state.checks),
+        retries_and_escalations=sum(task.retries + task.escalations for task in state.tasks.values()),
+        outcome=run_status(plan, state)))
 
 
 def run_status(plan: Plan, state: RunState) -> RunOutcome:

@@ -21,9 +21,9 @@ than a complete enforcement boundary: a shell command can still write.
 from __future__ import annotations
 
 from rallyc.hookfile import with_groups
-from rallyc.render import render
 from rallyc.models import CODEX_DEFAULT_MODEL, Provider, runtime_model
 from rallyc.plan import Plan, TeammatePlan
+from rallyc.render import render
 from rallyc.targets import Output, Target
 from rallyc.targets.common import description, prompt_files, qualified_names
 from rallyc.targets.hooks import codex_hooks, guard_plan_file

@@ -18,11 +18,11 @@ from itertools import count, product
 from string import ascii_lowercase
 
 from rallyc.documents import handoff as handoff_document
-from rallyc.hookfile import with_groups
-from rallyc.render import render
 from rallyc.globparse import EXCLUDE
+from rallyc.hookfile import with_groups
 from rallyc.models import runtime_model
 from rallyc.plan import Plan, TeammatePlan
+from rallyc.render import render
 from rallyc.targets import Output
 from rallyc.targets.hooks import claude_agent_hooks, claude_team_hooks, guard_plan_file
 

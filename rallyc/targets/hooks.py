@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rallyc.hookfile import Group, marker_comment
 from rallyc.guard.plan import guard_document, guard_path
+from rallyc.hookfile import Group, marker_comment
 from rallyc.plan import Plan, TaskPlan, TeammatePlan
 
 CLAUDE_WRITE_TOOLS = "Write|Edit|MultiEdit|NotebookEdit"

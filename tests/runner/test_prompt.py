@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rallyc.plan import TaskPlan
 from rallyc.documents import task_prompt
+from rallyc.plan import TaskPlan
 
 
 def test_the_prompt_says_where_to_write_with_exclusions_in_words_and_how_it_is_checked() -> None:

@@ -8,19 +8,19 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from rallyc.plan import Plan
 from rallyc.compile import lint_clean
 from rallyc.documents import handoff
+from rallyc.plan import Plan
 from rallyc.runner.compiled import compile_for_run
 from rallyc.runner.report import (
     coloured_graph,
-    grade_of,
     report_document,
     report_markdown,
     run_status,
     tes,
 )
 from rallyc.runner.state import Check, Conflict, RunState, TaskState, Violation
+from rallyc.tes import grade_of
 from tests.conftest import ROOT, SMALL_SPEC
 
 SPEC = SMALL_SPEC.replace("{id: pages, do: Add the pages., estimate: 20m, verify: [npm test]}",

@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from rallyc.render import globs
 from rallyc.globparse import parse_glob_list
 from rallyc.globs import GlobSet
+from rallyc.render import globs
 from rallyc.runner.backends._process import clip, without_secrets
 from rallyc.runner.process import run
 from rallyc.runner.secrets import Redactor

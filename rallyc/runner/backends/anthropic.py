@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rallyc.render import globs
 from rallyc.errors import RallyError
 from rallyc.models import api_model_id, price_of
+from rallyc.render import globs
 from rallyc.runner.backends import TaskRequest, TaskResult, Usage
 from rallyc.runner.backends._process import clip
 from rallyc.runner.backends._workspace import ToolError, Workspace
