@@ -57,6 +57,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/learn_accuracy.py
 	$(BIN)/python bench/guard_speed.py
 	$(BIN)/python bench/prompt_size.py
+	$(BIN)/python bench/secrets_speed.py
 
 docs: $(STAMP)
 	$(BIN)/rallyc rules --format markdown > docs/rules.md
