@@ -31,11 +31,12 @@ from rallyc.models import resolve_model
 from rallyc.repo import JOURNAL
 from rallyc.reportcheck import contradiction
 from rallyc.statuses import RunOutcome, TaskStatus
+from rallyc.tes import GRADES as TES_GRADES
 
 REPORT_VERSION = 1
 """The newest report format this rallyc reads (what `rallyc run` writes)."""
-GRADES = "FDCBA"
-"""TES grades, worst first."""
+GRADES = "F" + "".join(letter for _, letter in reversed(TES_GRADES))
+"""TES grades, worst first ("FDCBA"): taken from the formula's own table, so a grade it adds is read too."""
 
 
 class Outdated(Exception):

@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rallyc.history import History, RunRecord
 from rallyc.learn import APPROVAL_GRADE, Estimate, Proposal, learned_file, propose
 from rallyc.learned import Learned, summary
 from rallyc.repo import LEARNED_FILE
 from rallyc.units import format_duration, format_tokens, format_usd
+
+if TYPE_CHECKING:
+    from rallyc.context import LintContext
 
 VERDICT_CODES = ("RY205", "RY402", "RY403")
 """The rules the estimates decide: low speedup, over budget, coordination overhead."""
@@ -55,29 +58,29 @@ def review(spec: Path | None, *, use_learned: bool = True) -> Review:
     from rallyc.history import collect
     from rallyc.runner.commands import repo_top
 
-    folder = _team_folder(spec)
-    _, top = repo_top(folder)
+    folder, ctx = _team(spec)
+    top = folder if ctx is None else repo_top(folder)[1]  # without a spec, folder is already the top
     current = learned_file(folder).current if use_learned else Learned()
     proposal = propose(collect(top, folder), current)
-    if spec is None:
+    if spec is None or ctx is None:
         return Review(folder, None, proposal)
-    from rallyc.owners import load
-
-    if not load(spec).graph.acyclic:
+    if not ctx.graph.acyclic:
         return Review(folder, str(spec), proposal, note="the tasks wait on each other in a cycle: no schedule")
     return Review(folder, str(spec), proposal, outlook(spec, current), outlook(spec, proposal.after))
 
 
-def _team_folder(spec: Path | None) -> Path:
-    """The spec's team.repo (the spec must build), else the top of the current folder's git repository."""
+def _team(spec: Path | None) -> tuple[Path, LintContext | None]:
+    """The spec's team.repo and the spec built (it must build, and is built once), else the top of the current
+    folder's git repository and None."""
     if spec is None:
         from rallyc.runner.commands import repo_top
 
-        return repo_top(Path.cwd())[1]
+        return repo_top(Path.cwd())[1], None
     from rallyc.owners import load
     from rallyc.repo import repo_root
 
-    return repo_root(spec, load(spec).spec.team.repo)
+    ctx = load(spec)
+    return repo_root(spec, ctx.spec.team.repo), ctx
 
 
 def outlook(spec: Path, learned: Learned) -> Outlook:
@@ -291,7 +294,7 @@ def rollback(spec: Path | None, as_json: bool) -> tuple[str, int]:
     from rallyc.learn import rollback as restore
     from rallyc.runner.state import now_text
 
-    folder = _team_folder(spec)
+    folder, _ = _team(spec)
     undone, restored = restore(folder, now_text())
     if as_json:
         import json

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from rallyc.statuses import RunOutcome, TaskStatus
+from rallyc.tes import TesFigures, score
 
 SLACK_SECONDS = 2.0
 """Times are kept to the millisecond and timestamps to the second: a difference this small is rounding."""
@@ -59,8 +60,6 @@ def _status(report: dict[str, Any]) -> str | None:
 
 
 def _tes(report: dict[str, Any], plan: dict[str, Any]) -> str | None:
-    from rallyc.tes import TesFigures, score
-
     done = sum(1 for task in report["tasks"] if task["status"] == TaskStatus.DONE)
     phase = float(report["task_wall_seconds"])
     checks = report["checks"]

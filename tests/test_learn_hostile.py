@@ -82,6 +82,6 @@ def test_copies_of_a_run_count_once(three: Path) -> None:
     os.symlink(original, original.with_name(original.name[:-4] + "eeee"))
     _, doc = learn_json(three)
     assert doc["runs"]["used"] == 3 and doc["runs"]["untrue"] == 2
-    whys = sorted(item["why"] for item in doc["skipped"])
+    whys = [item["why"] for item in doc["skipped"]]
     assert any("it names commits an earlier run reported" in why for why in whys), whys
     assert any("symbolic link" in why for why in whys)
