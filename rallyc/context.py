@@ -55,6 +55,21 @@ class LintContext:
         if self.document is not None and self.document.data is not None:
             coerce_strings(self.document)
 
+    def reuse_repository(self, earlier: LintContext) -> None:
+        """Take what `earlier`, the same file before an edit (`--fix` lints every candidate), read of `team.repo`
+        (tracked files, learned values) when the edit left `team.repo` as written: those do not change between
+        edits, and reading them again costs a git call and a file read per candidate."""
+        same_file = self.path == earlier.path and self.options == earlier.options
+        if not same_file or self._given_learned is not earlier._given_learned:
+            return
+        if self.document is None or earlier.document is None:
+            return
+        if _written_repo(self.document.data) != _written_repo(earlier.document.data):
+            return
+        for name in ("repo_files", "tracked", "learned"):
+            if name in earlier.__dict__:  # computed there (cached_property keeps it in the instance's dict)
+                self.__dict__[name] = earlier.__dict__[name]
+
     @cached_property
     def schema_findings(self) -> tuple[Finding, ...]:
         assert self.document is not None
@@ -132,3 +147,9 @@ class LintContext:
         """The tracked files indexed for glob questions (witnesses prefer them); None as for `repo_files`."""
         files = self.repo_files
         return TrackedFiles(files) if files is not None else None
+
+
+def _written_repo(data: object) -> object:
+    """`team.repo` as the document writes it (None when it does not): what the repository's root depends on."""
+    team = data.get("team") if isinstance(data, dict) else None
+    return team.get("repo") if isinstance(team, dict) else None

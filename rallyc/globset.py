@@ -63,11 +63,16 @@ def _prefixes(nodes: Sequence[GlobNode], heads: set[str]) -> tuple[set[str], set
     return stopped, going
 
 
-def plain_path(glob: Glob) -> str | None:
-    """The one path a glob without wildcards or exclusions matches (`docs/x.md`), else None."""
-    if len(glob.nodes) == 1 and isinstance(glob.nodes[0], Literal) and not glob.excluded:
+def literal_path(glob: Glob) -> str | None:
+    """The one path a glob without wildcards names (`docs/x.md`), whatever its list leaves out; else None."""
+    if len(glob.nodes) == 1 and isinstance(glob.nodes[0], Literal):
         return glob.nodes[0].text
     return None
+
+
+def plain_path(glob: Glob) -> str | None:
+    """The one path a glob without wildcards or exclusions matches (`docs/x.md`), else None."""
+    return None if glob.excluded else literal_path(glob)
 
 
 class _Check:

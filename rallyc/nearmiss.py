@@ -25,13 +25,6 @@ _SUGGEST_AMONG = 5_000
 """Most tracked files to search for a close name with difflib: it is slow, and a hint is not worth seconds."""
 
 
-def literal_path(glob: Glob) -> str | None:
-    """The one path a glob without wildcards names (`docs/x.md`), whatever its list leaves out; else None."""
-    if len(glob.nodes) == 1 and isinstance(glob.nodes[0], Literal):
-        return glob.nodes[0].text
-    return None
-
-
 def one_edit_away(path: str, tracked: TrackedFiles) -> str | None:
     """A tracked file one edit away from `path` (module docstring), the file name's edits first; else None."""
     segments = path.split("/")

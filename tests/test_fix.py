@@ -463,3 +463,20 @@ def test_fix_takes_the_specs_lint_takes_with_their_own_settings(tmp_path: Path) 
         (tmp_path.name, 1),
     ]
     assert "big.rally.yaml" in str(report.failures[0]) and "sho-info" in str(report.failures[1])
+
+
+def test_fix_reads_the_repository_once_however_many_edits_it_tries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every candidate edit is linted again, but `team.repo` is what it was: one `git ls-files`, not one per edit."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    text = EXAMPLES[0].read_text(encoding="utf-8")
+    path = tmp_path / EXAMPLES[0].name
+    path.write_text(text.replace("verify:", "verfiy:").replace("estimate:", "estimat:"), encoding="utf-8")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
+    calls: list[list[str]] = []
+    run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append(args) or run(args, **kw))
+    result = fix_text(path, path.name, path.read_text(encoding="utf-8"), Settings())
+    assert result.fixed == text and len(result.applied) > 1
+    assert sum("ls-files" in args for args in calls) == 1

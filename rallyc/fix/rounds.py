@@ -222,7 +222,7 @@ def confirm(state: State, planned: Round, settings: Settings) -> State | None:
     text = yamledit.apply(state.text, planned.change.edits)
     if loads_as_intended(state, text, planned.change) is not None:
         return None
-    after = lint_state(state.ctx.path, state.ctx.file, text, settings_of(state))
+    after = lint_state(state.ctx.path, state.ctx.file, text, settings_of(state), state)
     if planned.structure is not None:  # globs: the phases reached stay as predicted; later ones may open
         reached = Counter({item: n for item, n in instances(after).items() if in_phases(item[0], state.phases)})
         return after if reached == planned.structure else None

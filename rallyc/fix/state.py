@@ -38,10 +38,13 @@ class State:
         return self.phases == PHASES
 
 
-def lint_state(path: Path, display: str, text: str, settings: Settings) -> State:
+def lint_state(path: Path, display: str, text: str, settings: Settings, before: State | None = None) -> State:
+    """`text` linted as `path`; `before`, the state it was edited from, lends what it read of the repository."""
     everything = Settings(show_info=True, repo=settings.repo, max_file_bytes=settings.max_file_bytes,
                           learned=settings.learned)  # fmt: skip
     ctx = context_for(path, display, everything, text=text)
+    if before is not None:
+        ctx.reuse_repository(before.ctx)
     report = lint_context(ctx, everything)
     return State(text, ctx, report.diagnostics, report.phases, report.blocker)
 
@@ -97,7 +100,7 @@ def check(before: State, after_text: str, change: Change, target: Diagnostic | N
     problem = loads_as_intended(before, after_text, change)
     if problem:
         return problem
-    after = lint_state(before.ctx.path, before.ctx.file, after_text, settings_of(before))
+    after = lint_state(before.ctx.path, before.ctx.file, after_text, settings_of(before), before)
     if target is not None:
         if not (instances(before) - instances(after))[(target.code, target.message)]:
             return "the finding would remain"

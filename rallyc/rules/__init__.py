@@ -68,8 +68,14 @@ class Rule:
 
 
 @cache
+def _module_names() -> tuple[str, ...]:
+    """The rule modules' names (`ry101_ownership_overlap`), from one listing of this folder: none imported."""
+    return tuple(info.name for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name))
+
+
+@cache
 def all_rules() -> tuple[Rule, ...]:
-    modules = [info.name for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)]
+    modules = _module_names()
     rules = sorted((rule_of(importlib.import_module(f"{__name__}.{name}")) for name in modules), key=lambda r: r.code)
     return tuple(_listing_skipped(rule, rules) for rule in rules)
 
@@ -110,7 +116,7 @@ def _listing_skipped(rule: Rule, rules: list[Rule]) -> Rule:
 @cache
 def known_codes() -> tuple[str, ...]:
     """Every rule's code, from the module names alone (no rule is imported: `--select` is checked at start-up)."""
-    return tuple(sorted(info.name[:5].upper() for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)))
+    return tuple(sorted(name[:5].upper() for name in _module_names()))
 
 
 def unknown_selector(selector: str) -> str | None:

@@ -52,9 +52,9 @@ from collections.abc import Iterator, Sequence
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity
 from rallyc.globs import match, overlapping_some
-from rallyc.globset import TrackedFiles
+from rallyc.globset import TrackedFiles, literal_path
 from rallyc.ir import Pattern, Spec, Task
-from rallyc.nearmiss import closest_file, literal_path, one_edit_away
+from rallyc.nearmiss import closest_file, one_edit_away
 from rallyc.rules._too_complex import too_complex
 from rallyc.source import Span
 from rallyc.syntax import Glob

@@ -64,8 +64,9 @@ from collections.abc import Iterator, Sequence
 from rallyc.context import LintContext
 from rallyc.diagnostics import Finding, Severity
 from rallyc.globs import GlobSet, TrackedFiles, overlap_candidates, overlapping_some
+from rallyc.globset import literal_path
 from rallyc.ir import Pattern, Spec, Teammate, distinct_globs
-from rallyc.nearmiss import Deeper, deeper, literal_path, one_edit_away
+from rallyc.nearmiss import Deeper, deeper, one_edit_away
 from rallyc.rules._too_complex import too_complex
 from rallyc.source import Span
 from rallyc.syntax import Glob
