@@ -153,6 +153,7 @@ def _exclude_build(build: Path) -> None:
     if folders is not None:
         exclude_locally(folders[1], *rally_excludes(build.parent.parent, folders[0]))
 
+
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
     """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime
     files and the hooks merged into its hooks files."""
