@@ -192,7 +192,7 @@ def lower(ctx: LintContext, spec_path: str, runtime: str) -> Plan:
         context=_text(spec.context),
         constraints=tuple(spec.constraints),
         verify=tuple(spec.verify),
-        budget=_budget(ctx, runtime),
+        budget=_budget(ctx, runtime, teammates),
         total_work_seconds=schedule.total_work,
         makespan_seconds=schedule.makespan,
         speedup=schedule.speedup,
@@ -289,10 +289,10 @@ def _task(ctx: LintContext, task: Task, prompt: str, usd: float, runtime: str) -
     )
 
 
-def _budget(ctx: LintContext, runtime: str) -> BudgetPlan:
+def _budget(ctx: LintContext, runtime: str, teammates: tuple[TeammatePlan, ...]) -> BudgetPlan:
     budget, cost = ctx.spec.budget, ctx.cost_for(runtime)
     overrides = dict(budget.prices)
-    models = sorted({priced_model(t.model.value, ctx.spec.team.lead_model, runtime) for t in ctx.spec.teammates})
+    models = sorted({mate.priced_as for mate in teammates})  # each teammate already priced for `runtime`
     prices = tuple((model, price_of(model, overrides).input, price_of(model, overrides).output) for model in models)
     rates = budget.coordination
     return BudgetPlan(

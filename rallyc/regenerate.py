@@ -33,13 +33,14 @@ END = "<!-- end of the generated section -->"
 
 
 def main(argv: Sequence[str]) -> int:
-    stale = [path for path, text in generated().items() if (ROOT / path).read_text(encoding="utf-8") != text]
+    wanted = generated()
+    stale = [path for path, text in wanted.items() if (ROOT / path).read_text(encoding="utf-8") != text]
     if "--check" in argv:
         for path in stale:
             print(f"{path}: out of date; run `make schemas`", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
-        (ROOT / path).write_text(generated()[path], encoding="utf-8")
+        (ROOT / path).write_text(wanted[path], encoding="utf-8")
         print(f"wrote {path}")
     return 0
 

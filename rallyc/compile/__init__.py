@@ -85,7 +85,7 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     from rallyc.targets import target_named
 
     repo = repo_root(ctx.path, ctx.spec.team.repo)
-    spec_path = Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix()
+    spec_path = spec_relative(ctx.path, repo)
     chosen = target_named(target or ctx.spec.team.runtime)
     plan = lower(ctx, spec_path, chosen.name)
     _check_names(plan)
@@ -99,6 +99,12 @@ def compile_context(ctx: LintContext, *, target: str | None = None, out: Path | 
     folder = out if out is not None else inside(repo, f"{BUILD_FOLDER}/{plan.team.name}")
     return Compiled(plan, chosen.name, dict(sorted(files.items())), output.runtime_files, chosen.runtime_folder,
                     output.notes, folder, repo, marker, output.merged)  # fmt: skip
+
+
+def spec_relative(spec: Path, repo: Path) -> str:
+    """The spec relative to the repository root, POSIX: what plan.json and the marker name, so compile and
+    uninstall find the same files."""
+    return Path(os.path.relpath(spec.resolve(), repo)).as_posix()
 
 
 def _check_names(plan: Plan) -> None:
@@ -146,6 +152,7 @@ def _exclude_build(build: Path) -> None:
     folders = git_folders(build.parent.parent)
     if folders is not None:
         exclude_locally(folders[1], *rally_excludes(build.parent.parent, folders[0]))
+
 
 def check(compiled: Compiled, *, installed: bool = False) -> list[tuple[Path, str]]:
     """Files on disk that differ from what compiling writes: OUT, and with `installed` the repository's runtime
@@ -206,7 +213,7 @@ def uninstall(spec: Path) -> list[str]:
 
     ctx = load(spec)
     repo = repo_root(ctx.path, ctx.spec.team.repo)
-    marker = marker_text(Path(os.path.relpath(ctx.path.resolve(), repo)).as_posix())
+    marker = marker_text(spec_relative(ctx.path, repo))
     every = targets().values()
     mine = stale(repo, sorted({folder for target in every for folder in target.install_folders}), marker, {})
     try:

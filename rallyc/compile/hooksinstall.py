@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
-from rallyc.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged
+from rallyc.hookfile import Group, checked, fingerprint, is_marked, merged, unmerged, with_groups
 from rallyc.paths import inside
 
 BEFORE = ".rally/hooks-before.json"
@@ -58,9 +58,11 @@ def install(repo: Path, merged_files: Mapping[str, Sequence[Group]], marker: str
     written = []
     for relative, groups in sorted(merged_files.items()):
         text = current(repo, relative)
-        new = merged(text, groups, is_marked(marker))
+        base = None if text is None else unmerged(text, is_marked(marker))  # `merged`, its unmerging kept
+        new = with_groups(base, groups)
         if new != text:
-            _remember(repo, relative, marker, text)
+            if base == text:  # nothing of ours in it yet: our first merge, not a re-install
+                _remember(repo, relative, marker, text)
             write_atomic(_real(repo, relative), new)
             written.append(relative)
     return written
@@ -98,9 +100,7 @@ def _key(relative: str, marker: str) -> str:
 
 
 def _remember(repo: Path, relative: str, marker: str, text: str | None) -> None:
-    """Record the file as it was before our first merge into it (not before a re-install)."""
-    if text is not None and unmerged(text, is_marked(marker)) != text:
-        return
+    """Record the file as it was before our first merge into it."""
     records = _records(repo)
     records.setdefault(_key(relative, marker), fingerprint(text))
     _save(repo, records)

@@ -158,11 +158,11 @@ def ensure_installable(repo: Path, files: Mapping[str, str]) -> None:
 
 
 def install(repo: Path, files: Mapping[str, str]) -> list[str]:
-    """Write `files` into the repository, refusing (before writing any) to overwrite a file we did not generate.
+    """Write `files` into the repository; the caller (`rallyc.compile.install`) has run `ensure_installable`
+    on them just before, so no file we did not generate is overwritten.
 
     Returns the files actually written: an unchanged file is left alone so its mtime does not move.
     """
-    ensure_installable(repo, files)
     written = []
     for relative, text in sorted(files.items()):
         target = inside(repo, relative)

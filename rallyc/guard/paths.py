@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rallyc.guard.hookinput import Denied
+from rallyc.guard.plan import GUARD_FOLDER
 
 CLAUDE_PATH_FIELDS = {"Write": "file_path", "Edit": "file_path", "MultiEdit": "file_path",
                       "NotebookEdit": "notebook_path"}  # fmt: skip
@@ -36,7 +37,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 HOOK_FILES = (".claude/settings.json", ".claude/settings.local.json", ".codex/hooks.json", ".codex/config.toml")
 """Where the runtimes read hooks, and the switches that turn every hook off (`disableAllHooks`, Codex's
 `[features]`): a writer that could edit them could take the guard out of its own way."""
-GUARDED_FOLDERS = (".git", ".rally", ".claude/rally", ".codex/rally")
+GUARDED_FOLDERS = (".git", ".rally", f".claude/{GUARD_FOLDER}", f".codex/{GUARD_FOLDER}")
 """git's own files (a hook there runs at the next commit), rallyc's state (the guard's write logs, the runs
 `rallyc learn` learns from) and the guard's plans (which say who owns what)."""
 PLANS_FOLDER = (".claude", "plans")

@@ -20,13 +20,12 @@ than a complete enforcement boundary: a shell command can still write.
 
 from __future__ import annotations
 
-from rallyc.hookfile import with_groups
 from rallyc.models import CODEX_DEFAULT_MODEL, Provider, runtime_model
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.render import render
 from rallyc.targets import Output, Target
 from rallyc.targets.common import description, prompt_files, qualified_names
-from rallyc.targets.hooks import codex_hooks, guard_plan_file
+from rallyc.targets.hooks import codex_hooks, guarded_output
 
 RUNTIME_FOLDER = ".codex/agents"
 CODEX_HOOKS = ".codex/hooks.json"
@@ -42,11 +41,8 @@ def emit(plan: Plan, marker: str) -> Output:
             body=bodies[mate.name])
         for mate in plan.teammates
     }  # fmt: skip
-    guard_file, guard_text = guard_plan_file(plan, marker, ".codex", agents)
-    runtime[guard_file] = guard_text
     merged = {CODEX_HOOKS: tuple(codex_hooks(plan, marker))}
-    created = {CODEX_HOOKS: with_groups(None, merged[CODEX_HOOKS])}
-    return Output({**files, **runtime, **created}, tuple(sorted(runtime)), _notes(plan), merged)
+    return guarded_output(plan, marker, ".codex", agents, files, runtime, merged, _notes(plan))
 
 
 def sandbox_mode(mate: TeammatePlan) -> str:

@@ -19,12 +19,11 @@ from string import ascii_lowercase
 
 from rallyc.documents import handoff as handoff_document
 from rallyc.globparse import EXCLUDE
-from rallyc.hookfile import with_groups
 from rallyc.models import runtime_model
 from rallyc.plan import Plan, TeammatePlan
 from rallyc.render import render
 from rallyc.targets import Output
-from rallyc.targets.hooks import claude_agent_hooks, claude_team_hooks, guard_plan_file
+from rallyc.targets.hooks import claude_agent_hooks, claude_team_hooks, guarded_output
 
 CLAUDE_AGENT_FOLDER = ".claude/agents"
 CLAUDE_SETTINGS = ".claude/settings.json"
@@ -127,8 +126,5 @@ def emit_claude(plan: Plan, marker: str, target: str, flavour: ClaudeFlavour) ->
     agents = claude_agent_names(plan)
     files, bodies = prompt_files(plan, marker, target, agents)
     runtime = claude_agent_files(plan, marker, bodies, agents, flavour)
-    guard_file, guard_text = guard_plan_file(plan, marker, ".claude", agents)
-    runtime[guard_file] = guard_text
     merged = {} if flavour.hooks_in_agents else {CLAUDE_SETTINGS: tuple(claude_team_hooks(plan, marker))}
-    created = {path: with_groups(None, groups) for path, groups in merged.items()}
-    return Output({**files, **runtime, **created}, tuple(sorted(runtime)), merged=merged)
+    return guarded_output(plan, marker, ".claude", agents, files, runtime, merged)

@@ -18,12 +18,13 @@ hooks in the session's folder, so the command asks git for the top.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rallyc.guard.plan import guard_document, guard_path
-from rallyc.hookfile import Group, marker_comment
+from rallyc.hookfile import Group, marker_comment, with_groups
 from rallyc.plan import Plan, TaskPlan, TeammatePlan
+from rallyc.targets import Output
 
 CLAUDE_WRITE_TOOLS = "Write|Edit|MultiEdit|NotebookEdit"
 """Claude Code's file-writing tools (code.claude.com/docs/en/tools-reference; MultiEdit as older releases name it,
@@ -57,6 +58,16 @@ def guard_plan_file(plan: Plan, marker: str, runtime_root: str, agents: dict[str
                   "tasks": [{"id": task.id, "verify": list(task.verify), "timeout_seconds": task.timeout_seconds}
                             for task in mate.tasks]} for mate in plan.teammates]  # fmt: skip
     return guard_path(runtime_root, plan.team.name), guard_document(marker, plan.team.name, plan.runtime, teammates)
+
+
+def guarded_output(plan: Plan, marker: str, runtime_root: str, agents: dict[str, str], files: Mapping[str, str],
+                   runtime: Mapping[str, str], merged: dict[str, tuple[Group, ...]], notes: tuple[str, ...] = ()) -> Output:
+    """A target's Output: its prompts (`files`), its runtime files with the guard's plan beside them, and each hooks
+    file it merges into as a new file would be (the one way both runtimes' targets assemble it)."""
+    guard_file, guard_text = guard_plan_file(plan, marker, runtime_root, agents)
+    installed = {**runtime, guard_file: guard_text}
+    created = {path: with_groups(None, groups) for path, groups in merged.items()}
+    return Output({**files, **installed, **created}, tuple(sorted(installed)), notes, merged)
 
 
 def claude_agent_hooks(plan: Plan, mate: TeammatePlan, marker: str) -> dict[str, Any]:
