@@ -183,8 +183,8 @@ def _saved_learned(top: Path, run_id: str) -> Learned | None:
     if folder is None:
         return None
     try:
-        return from_plan(json.loads(folder.plan_file.read_text(encoding="utf-8")).get("learned"), folder.plan_file)
-    except (OSError, ValueError, AttributeError, RallyError):
+        return from_plan(_saved_plan(folder).get("learned"), folder.plan_file)
+    except RallyError:
         return None  # no plan to resume from: `--resume` says so
 
 
