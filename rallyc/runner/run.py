@@ -314,8 +314,8 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
     from rallyc.runner.recover import recover
 
     run_id = options.resume or ""
-    folder = RunFolder(prepared.top, run_id)
-    if not RUN_ID.fullmatch(run_id) or not folder.exists():
+    folder = _started(prepared.top, run_id)
+    if folder is None:
         raise RallyError(f"no run `{run_id}` in {prepared.top / '.rally' / 'runs'}", hint="rallyc status lists the runs")
     folder.lock()
     state = folder.load()
