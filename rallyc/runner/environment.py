@@ -26,7 +26,7 @@ import json
 import os
 import shlex
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -208,8 +208,3 @@ def _direct_urls(site: Path) -> list[tuple[str, str]]:
             if url.scheme == "file":
                 found.append((record.parent.name.split("-")[0], unquote(url.path)))
     return found
-
-
-def commands_of(verify: Sequence[str], tasks_verify: Iterable[Sequence[str]]) -> list[str]:
-    """Every check command of a plan: the team's and each task's."""
-    return [*verify, *(command for commands in tasks_verify for command in commands)]

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TextIO
 
 from rallyc.plan import Plan
 from rallyc.runner.state import RunState
-from rallyc.runner.report import seconds
+from rallyc.runner.report import OUTSIDE, seconds
 from rallyc.statuses import TaskStatus
 from rallyc.units import format_usd
 
@@ -63,7 +63,7 @@ def describe(record: dict[str, Any]) -> str | None:
     if kind == "violation":
         return f"{record['task']}: ownership violation: {', '.join(record['paths'])} (changes kept in {record['patch']})"
     if kind == "outside_change":
-        what = "your refs" if record["change"] == "refs" else "files of your checkout"
+        what = OUTSIDE[record["change"]]
         return f"POSSIBLE VIOLATION while {', '.join(record['during'])} ran: {what} changed: " \
                f"{'; '.join(record['what'][:3])}{' ...' if len(record['what']) > 3 else ''} (not reverted)"  # fmt: skip
     if kind == "strays":

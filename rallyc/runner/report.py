@@ -35,6 +35,10 @@ from rallyc.units import format_duration, format_tokens, format_usd
 
 REPORT_VERSION = 1
 CONVERGED = "converged: "
+OUTSIDE = {"refs": "your refs", "checkout": "files of your checkout"}
+"""What changed outside the run, by `Outside.kind`, as the report and the live progress name it."""
+
+
 def seconds(value: float) -> str:
     """`4.2s` under a minute, `12m30s` above: scripted tasks take seconds, agents minutes."""
     return f"{value:.1f}s" if value < 60 else format_duration(value)
@@ -162,7 +166,7 @@ def risks(plan: Plan, state: RunState) -> list[str]:
         elif not task.verify and not task.done_when:
             found.append(f"{task.id} has no check and no completion criteria: nothing but its author vouches for it")
     found += _shared_blockers(state)
-    found += [f"possible violation while {', '.join(o.during)} ran: {_OUTSIDE[o.kind]} changed (not reverted): "
+    found += [f"possible violation while {', '.join(o.during)} ran: {OUTSIDE[o.kind]} changed (not reverted): "
               f"{'; '.join(o.what[:5])}" for o in state.outside]  # fmt: skip
     found += [f"{c.command} ({c.scope}) exited {c.exit_code}" for c in state.checks if c.scope == "team" and c.exit_code]
     found += [f"{c.subject} could not be integrated: conflict in {', '.join(c.paths)}" for c in state.conflicts
@@ -345,14 +349,11 @@ def _agents_said(doc: dict[str, Any]) -> list[str]:
     return ["## What the agents said", "", *lines, ""] if lines else []
 
 
-_OUTSIDE = {"refs": "your refs", "checkout": "files of your checkout"}
-
-
 def _outside(doc: dict[str, Any]) -> list[str]:
     """The sandbox, changes outside the run (possible violations) and strays found in worktrees."""
     lines = ["## Outside the worktrees", "", f"Sandbox: {doc['sandbox'] or 'none'}.", ""]
     for item in doc["outside_changes"]:
-        what = _OUTSIDE[item["kind"]]
+        what = OUTSIDE[item["kind"]]
         lines.append(f"- Possible violation while {', '.join(f'`{t}`' for t in item['during'])} ran: {what} changed "
                      f"(not reverted; `--apply` refused): {_cell('; '.join(item['what'][:20]))}")  # fmt: skip
     for item in doc["strays"]:

@@ -183,8 +183,8 @@ def _saved_learned(top: Path, run_id: str) -> Learned | None:
     if folder is None:
         return None
     try:
-        return from_plan(json.loads(folder.plan_file.read_text(encoding="utf-8")).get("learned"), folder.plan_file)
-    except (OSError, ValueError, AttributeError, RallyError):
+        return from_plan(_saved_plan(folder).get("learned"), folder.plan_file)
+    except RallyError:
         return None  # no plan to resume from: `--resume` says so
 
 
@@ -314,8 +314,8 @@ def _resume(prepared: Prepared, options: RunOptions, env: Mapping[str, str], red
     from rallyc.runner.recover import recover
 
     run_id = options.resume or ""
-    folder = RunFolder(prepared.top, run_id)
-    if not RUN_ID.fullmatch(run_id) or not folder.exists():
+    folder = _started(prepared.top, run_id)
+    if folder is None:
         raise RallyError(f"no run `{run_id}` in {prepared.top / '.rally' / 'runs'}", hint="rallyc status lists the runs")
     folder.lock()
     state = folder.load()

@@ -23,6 +23,7 @@ from typing import IO, Any
 from rallyc.errors import RallyError
 from rallyc.files import write_atomic
 from rallyc.repo import RALLY_FOLDER
+from rallyc.runner.names import has_surrogates
 from rallyc.runner.secrets import Redactor
 from rallyc.statuses import RunStatus, TaskStatus
 
@@ -374,15 +375,7 @@ class Store:
 def _json_safe(text: str) -> str:
     """JSON text whose strings may hold the surrogates a file name that is not UTF-8 decodes to: each becomes a
     `\\udcXX` escape, which JSON reads back as the same string (the name round-trips, byte for byte)."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogates(text) else text
-
-
-def _has_surrogates(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if has_surrogates(text) else text
 
 
 def line_ended(text: str) -> str:
